@@ -1,0 +1,251 @@
+//! [`SOFTWARE`]: the default provider, every algorithm implemented in this crate.
+//!
+//! Wire numbers and names follow crypto.md §5–6 and lsp.md §5.8. Values marked **[Z]** are Zubr's
+//! own choices in IANA private-use ranges (the belt suite has no published IKE/IPsec numbers); they
+//! are only negotiated when a policy names them.
+//!
+//! The tables are grouped by family; each family's section is kept together.
+
+use crate::intl;
+use crate::provider::{
+    CryptoProvider, EspCipher, Group, IkeCipher, IkeHash, Integrity, NamedHash, SignatureScheme,
+};
+
+/// Hashes by command-line name.
+pub static HASHES: &[NamedHash] = &[
+    // -- international --
+    NamedHash {
+        name: "md5",
+        oid: Some("1.2.840.113549.2.5"),
+        hash: &intl::hash::MD5,
+    },
+    NamedHash {
+        name: "sha1",
+        oid: Some("1.3.14.3.2.26"),
+        hash: &intl::hash::SHA1,
+    },
+    NamedHash {
+        name: "sha256",
+        oid: Some("2.16.840.1.101.3.4.2.1"),
+        hash: &intl::hash::SHA256,
+    },
+    NamedHash {
+        name: "sha384",
+        oid: Some("2.16.840.1.101.3.4.2.2"),
+        hash: &intl::hash::SHA384,
+    },
+    NamedHash {
+        name: "sha512",
+        oid: Some("2.16.840.1.101.3.4.2.3"),
+        hash: &intl::hash::SHA512,
+    },
+    // -- belt --
+    // -- GOST --
+    // -- STB 1176 --
+];
+
+/// IKE phase-1 ciphers.
+pub static IKE_CIPHERS: &[IkeCipher] = &[
+    // -- international (RFC 2409 app. A, RFC 3602) --
+    IkeCipher {
+        lsp_name: "AES-K128-CBC",
+        sa_name: "aes128-cbc",
+        attribute: 7,
+        key_bits: Some(128),
+        cipher: &intl::cbc::AES128_CBC,
+    },
+    IkeCipher {
+        lsp_name: "AES-K192-CBC",
+        sa_name: "aes192-cbc",
+        attribute: 7,
+        key_bits: Some(192),
+        cipher: &intl::cbc::AES192_CBC,
+    },
+    IkeCipher {
+        lsp_name: "AES-K256-CBC",
+        sa_name: "aes256-cbc",
+        attribute: 7,
+        key_bits: Some(256),
+        cipher: &intl::cbc::AES256_CBC,
+    },
+    IkeCipher {
+        lsp_name: "DES3-K168-CBC",
+        sa_name: "3des-cbc",
+        attribute: 5,
+        key_bits: None,
+        cipher: &intl::cbc::DES3_CBC,
+    },
+    IkeCipher {
+        lsp_name: "DES-CBC",
+        sa_name: "des-cbc",
+        attribute: 1,
+        key_bits: None,
+        cipher: &intl::cbc::DES_CBC,
+    },
+    // -- GOST --
+    // -- belt --
+];
+
+/// IKE phase-1 hashes.
+pub static IKE_HASHES: &[IkeHash] = &[
+    // -- international --
+    IkeHash {
+        lsp_name: "MD5",
+        sa_name: "md5",
+        attribute: 1,
+        hash: &intl::hash::MD5,
+    },
+    IkeHash {
+        lsp_name: "SHA1",
+        sa_name: "sha1",
+        attribute: 2,
+        hash: &intl::hash::SHA1,
+    },
+    IkeHash {
+        lsp_name: "SHA2-256",
+        sa_name: "sha2-256",
+        attribute: 4,
+        hash: &intl::hash::SHA256,
+    },
+    IkeHash {
+        lsp_name: "SHA2-384",
+        sa_name: "sha2-384",
+        attribute: 5,
+        hash: &intl::hash::SHA384,
+    },
+    IkeHash {
+        lsp_name: "SHA2-512",
+        sa_name: "sha2-512",
+        attribute: 6,
+        hash: &intl::hash::SHA512,
+    },
+    // -- GOST --
+    // -- belt --
+];
+
+/// Diffie–Hellman groups.
+pub static GROUPS: &[Group] = &[
+    // -- MODP --
+    // -- ECP --
+];
+
+/// ESP ciphers.
+pub static ESP_CIPHERS: &[EspCipher] = &[
+    // -- international (RFC 2407 §4.4.4, RFC 3602, RFC 4106) --
+    EspCipher {
+        lsp_name: "AES-K128-CBC",
+        sa_name: "esp-aes128-cbc",
+        transform_id: 12,
+        key_bits: Some(128),
+        cipher: &intl::cbc::AES128_CBC,
+    },
+    EspCipher {
+        lsp_name: "AES-K192-CBC",
+        sa_name: "esp-aes192-cbc",
+        transform_id: 12,
+        key_bits: Some(192),
+        cipher: &intl::cbc::AES192_CBC,
+    },
+    EspCipher {
+        lsp_name: "AES-K256-CBC",
+        sa_name: "esp-aes256-cbc",
+        transform_id: 12,
+        key_bits: Some(256),
+        cipher: &intl::cbc::AES256_CBC,
+    },
+    EspCipher {
+        lsp_name: "DES3-K168-CBC",
+        sa_name: "esp-3des-cbc",
+        transform_id: 3,
+        key_bits: None,
+        cipher: &intl::cbc::DES3_CBC,
+    },
+    EspCipher {
+        lsp_name: "DES-CBC",
+        sa_name: "esp-des-cbc",
+        transform_id: 2,
+        key_bits: None,
+        cipher: &intl::cbc::DES_CBC,
+    },
+    // -- GOST --
+    // -- belt --
+];
+
+/// ESP/AH integrity algorithms.
+pub static INTEGRITY: &[Integrity] = &[
+    // -- international (RFC 2403, 2404, 4868) --
+    Integrity {
+        lsp_name: "MD5-H96-HMAC",
+        esp_sa_name: "esp-md5-hmac",
+        ah_sa_name: "ah-md5-hmac",
+        auth_algorithm: 1,
+        ah_transform_id: Some(2),
+        icv_len: 12,
+        mac: &intl::hash::HMAC_MD5,
+    },
+    Integrity {
+        lsp_name: "SHA1-H96-HMAC",
+        esp_sa_name: "esp-sha1-hmac",
+        ah_sa_name: "ah-sha1-hmac",
+        auth_algorithm: 2,
+        ah_transform_id: Some(3),
+        icv_len: 12,
+        mac: &intl::hash::HMAC_SHA1,
+    },
+    Integrity {
+        lsp_name: "SHA2-256-H128-HMAC",
+        esp_sa_name: "esp-sha256-hmac",
+        ah_sa_name: "ah-sha256-hmac",
+        auth_algorithm: 5,
+        ah_transform_id: Some(5),
+        icv_len: 16,
+        mac: &intl::hash::HMAC_SHA256,
+    },
+    Integrity {
+        lsp_name: "SHA2-384-H192-HMAC",
+        esp_sa_name: "esp-sha384-hmac",
+        ah_sa_name: "ah-sha384-hmac",
+        auth_algorithm: 6,
+        ah_transform_id: Some(6),
+        icv_len: 24,
+        mac: &intl::hash::HMAC_SHA384,
+    },
+    Integrity {
+        lsp_name: "SHA2-512-H256-HMAC",
+        esp_sa_name: "esp-sha512-hmac",
+        ah_sa_name: "ah-sha512-hmac",
+        auth_algorithm: 7,
+        ah_transform_id: Some(7),
+        icv_len: 32,
+        mac: &intl::hash::HMAC_SHA512,
+    },
+    // -- GOST --
+    // -- belt --
+];
+
+/// Signature schemes.
+pub static SIGNATURES: &[SignatureScheme] = &[
+    // -- RSA / ECDSA --
+    // -- bign --
+    // -- GOST R 34.10 --
+];
+
+/// Self-tests, one slice per module.
+pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
+    intl::hash::SELF_TESTS,
+    intl::cbc::SELF_TESTS,
+    crate::brng::SELF_TESTS,
+];
+
+/// The default provider: every software implementation of this crate.
+pub static SOFTWARE: CryptoProvider = CryptoProvider {
+    hashes: HASHES,
+    ike_ciphers: IKE_CIPHERS,
+    ike_hashes: IKE_HASHES,
+    groups: GROUPS,
+    esp_ciphers: ESP_CIPHERS,
+    integrity: INTEGRITY,
+    signatures: SIGNATURES,
+    drbg: &crate::brng::BRNG_CTR,
+    self_tests: SELF_TESTS,
+};

@@ -1,0 +1,3 @@
+//! One module per `zubr` subcommand.
+
+pub mod crypto;

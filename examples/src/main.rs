@@ -1,0 +1,33 @@
+//! `zubr` — the Zubr command-line client.
+//!
+//! One binary carries the product's utilities as subcommands (`zubr crypto …`, `zubr integr …`, and
+//! later `zubr sa …`, `zubr lsp …`, the daemon and the demo). Each subcommand lives in its own
+//! module under `cmd/`; this file only parses the command line and dispatches. Exit codes and
+//! messages follow the Bel VPN Client manual where a utility has a counterpart there.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Zubr: an IKEv1/IPsec VPN client and personal firewall with STB and GOST cryptography.
+#[derive(Parser)]
+#[command(name = "zubr", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Crypto provider utilities: self-test, digests.
+    Crypto(cmd::crypto::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Crypto(a) => cmd::crypto::run(a),
+    }
+}
