@@ -65,6 +65,7 @@ fn exercise() -> usize {
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
     let n = exercise();
+    core::hint::black_box(zubr_base::IpsecError::from_code(5));
     core::hint::black_box(n);
     loop {}
 }
