@@ -153,7 +153,11 @@ impl<S: Sbox> Gost28147<S> {
         let mut n1 = u32::from_le_bytes([block[0], block[1], block[2], block[3]]);
         let mut n2 = u32::from_le_bytes([block[4], block[5], block[6], block[7]]);
         for i in 0..32 {
-            let k = if i < 24 { self.words[i % 8] } else { self.words[7 - (i % 8)] };
+            let k = if i < 24 {
+                self.words[i % 8]
+            } else {
+                self.words[7 - (i % 8)]
+            };
             let t = n2 ^ S::f(n1.wrapping_add(k));
             n2 = n1;
             n1 = t;

@@ -102,7 +102,9 @@ pub(super) fn classify(r: &Record<'_>) -> Option<Kind> {
     if r.get("mode").is_some() {
         return Some(Kind::Mode);
     }
-    if r.get("paramset").is_some_and(|p| p.contains("not re-computed")) {
+    if r.get("paramset")
+        .is_some_and(|p| p.contains("not re-computed"))
+    {
         return Some(Kind::EcbNotRecomputed);
     }
     (r.get("key").is_some() && r.get("in").is_some() && r.get("out").is_some()).then_some(Kind::Ecb)
@@ -435,7 +437,10 @@ fn kat_r3410_rfc4491() -> Result<usize, KatError> {
     if let Some(b) = tampered.last_mut() {
         *b ^= 1;
     }
-    if algs::GOST3410_2001_VERIFIER.verify(&pk, &tampered, &sig).is_ok() {
+    if algs::GOST3410_2001_VERIFIER
+        .verify(&pk, &tampered, &sig)
+        .is_ok()
+    {
         return Err(err(1, "tampered certificate accepted"));
     }
     // The private key gives the certificate's public key on XchA (= curve A).

@@ -61,11 +61,7 @@ impl fmt::Debug for Curve {
 
 impl Curve {
     /// Builds a curve from big-endian hex (64 digits each): a, b, p, q, x, y.
-    const fn new(
-        name: &'static str,
-        oid: &'static str,
-        [a, b, p, q, x, y]: [&str; 6],
-    ) -> Curve {
+    const fn new(name: &'static str, oid: &'static str, [a, b, p, q, x, y]: [&str; 6]) -> Curve {
         let p = Params::new(Odd::<U256>::from_be_hex(p));
         let q_int = U256::from_be_hex(q);
         let q_params = Params::new(Odd::<U256>::from_be_hex(q));
@@ -177,7 +173,11 @@ pub static CRYPTOPRO_XCHB: Curve = Curve::new(
     C_HEX,
 );
 /// id-GostR3410-2001-TestParamSet (RFC 5832 §7, the standard's example curve).
-pub static TEST: Curve = Curve::new("id-GostR3410-2001-TestParamSet", "1.2.643.2.2.35.0", TEST_HEX);
+pub static TEST: Curve = Curve::new(
+    "id-GostR3410-2001-TestParamSet",
+    "1.2.643.2.2.35.0",
+    TEST_HEX,
+);
 
 /// Every curve of this module.
 pub static CURVES: [&Curve; 6] = [
@@ -453,8 +453,7 @@ impl PublicKey {
     pub fn verify_prehashed(&self, alpha: &U256, sig: &Signature) -> Result<(), Error> {
         let c = self.curve;
         let q = c.q();
-        if bool::from(sig.r.is_zero()) || bool::from(sig.s.is_zero()) || sig.r >= q || sig.s >= q
-        {
+        if bool::from(sig.r.is_zero()) || bool::from(sig.s.is_zero()) || sig.r >= q || sig.s >= q {
             return Err(Error::InvalidSignature);
         }
         let e = nonzero_e(c, alpha);

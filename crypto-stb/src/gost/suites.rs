@@ -187,19 +187,19 @@ pub const fn suite(
     hash: &'static dyn HashAlgorithm,
     hmac: &'static dyn MacAlgorithm,
 ) -> GostSuite {
-    let (ike, esp): (&'static dyn CipherAlgorithm, &'static dyn EspCipherAlgorithm) =
-        match (sbox, mode) {
-            (Sbox::CryptoProA, Mode::Cbc) => (&algs::CBC_CRYPTOPRO_A, &algs::CBC_CRYPTOPRO_A),
-            (Sbox::CryptoProA, Mode::CbcMeshed) => (
-                &algs::CBC_CRYPTOPRO_A_MESHING,
-                &algs::CBC_CRYPTOPRO_A_MESHING,
-            ),
-            (Sbox::CryptoProA, Mode::Cfb) => (&algs::CFB_CRYPTOPRO_A, &algs::CFB_CRYPTOPRO_A),
-            (Sbox::Sblock1, Mode::Cbc | Mode::CbcMeshed) => {
-                (&algs::CBC_SBLOCK1, &algs::CBC_SBLOCK1)
-            }
-            (Sbox::Sblock1, Mode::Cfb) => (&algs::CFB_SBLOCK1, &algs::CFB_SBLOCK1),
-        };
+    let (ike, esp): (
+        &'static dyn CipherAlgorithm,
+        &'static dyn EspCipherAlgorithm,
+    ) = match (sbox, mode) {
+        (Sbox::CryptoProA, Mode::Cbc) => (&algs::CBC_CRYPTOPRO_A, &algs::CBC_CRYPTOPRO_A),
+        (Sbox::CryptoProA, Mode::CbcMeshed) => (
+            &algs::CBC_CRYPTOPRO_A_MESHING,
+            &algs::CBC_CRYPTOPRO_A_MESHING,
+        ),
+        (Sbox::CryptoProA, Mode::Cfb) => (&algs::CFB_CRYPTOPRO_A, &algs::CFB_CRYPTOPRO_A),
+        (Sbox::Sblock1, Mode::Cbc | Mode::CbcMeshed) => (&algs::CBC_SBLOCK1, &algs::CBC_SBLOCK1),
+        (Sbox::Sblock1, Mode::Cfb) => (&algs::CFB_SBLOCK1, &algs::CFB_SBLOCK1),
+    };
     let imit: &'static dyn MacAlgorithm = match sbox {
         Sbox::CryptoProA => &algs::IMIT_CRYPTOPRO_A,
         Sbox::Sblock1 => &algs::IMIT_SBLOCK1,
