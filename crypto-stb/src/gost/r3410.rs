@@ -6,7 +6,8 @@
 //! `crypto-bigint`'s constant-time Montgomery forms (`FixedMontyForm`); points use the complete
 //! projective formulas of Renes–Costello–Batina (2016, algorithms 1 and 3, any `a`), valid on every
 //! curve here because all have prime order (cofactor 1). Scalar multiplication is a fixed 4-bit
-//! window with constant-time table selection, used for signing, key generation and verification.
+//! window with constant-time table selection, used for signing and key generation; verification
+//! computes z1·P + z2·Q jointly (Straus–Shamir, shared doublings), also in constant time.
 //!
 //! Conventions (RFC 4491 §2.2, gost-engine):
 //! * the hash value is read as a **little-endian** integer α, e = α mod q (e = 1 if 0);
@@ -205,16 +206,6 @@ struct Point {
     z: Fe,
 }
 
-impl ConditionallySelectable for Point {
-    fn conditional_select(a: &Self, b: &Self, choice: subtle::Choice) -> Self {
-        Point {
-            x: Fe::conditional_select(&a.x, &b.x, choice),
-            y: Fe::conditional_select(&a.y, &b.y, choice),
-            z: Fe::conditional_select(&a.z, &b.z, choice),
-        }
-    }
-}
-
 impl Point {
     fn identity(c: &Curve) -> Point {
         Point {
@@ -299,8 +290,8 @@ impl Point {
         Some((self.x.mul(&zi), self.y.mul(&zi)))
     }
 
-    /// k·P in constant time (4-bit fixed window, constant-time table lookup).
-    fn mul(&self, k: &U256, c: &Curve) -> Point {
+    /// The table [0·P, 1·P, …, 15·P] for 4-bit windows.
+    fn window_table(&self, c: &Curve) -> [Point; 16] {
         let mut table = [Point::identity(c); 16];
         table[1] = *self;
         for i in 2..16 {
@@ -310,6 +301,12 @@ impl Point {
                 table[i - 1].add(self, c)
             };
         }
+        table
+    }
+
+    /// k·P in constant time (4-bit fixed window, constant-time table lookup).
+    fn mul(&self, k: &U256, c: &Curve) -> Point {
+        let table = self.window_table(c);
         let mut acc = Point::identity(c);
         for w in (0..64).rev() {
             if w != 63 {
@@ -317,14 +314,45 @@ impl Point {
                     acc = acc.double(c);
                 }
             }
-            let nib = nibble(k, w);
-            let mut sel = Point::identity(c);
-            for (i, e) in table.iter().enumerate() {
-                sel.conditional_assign(e, (i as u8).ct_eq(&nib));
-            }
-            acc = acc.add(&sel, c);
+            acc = acc.add(&select(&table, nibble(k, w), c), c);
         }
         acc
+    }
+
+    /// a·P + b·Q in constant time, sharing the doublings (Straus–Shamir, 4-bit windows).
+    fn mul2(&self, a: &U256, q: &Point, b: &U256, c: &Curve) -> Point {
+        let tp = self.window_table(c);
+        let tq = q.window_table(c);
+        let mut acc = Point::identity(c);
+        for w in (0..64).rev() {
+            if w != 63 {
+                for _ in 0..4 {
+                    acc = acc.double(c);
+                }
+            }
+            acc = acc.add(&select(&tp, nibble(a, w), c), c);
+            acc = acc.add(&select(&tq, nibble(b, w), c), c);
+        }
+        acc
+    }
+}
+
+/// `table[index]` without a data-dependent memory access: every entry is read, the Montgomery
+/// representations are selected limb-wise.
+fn select(table: &[Point; 16], index: u8, c: &Curve) -> Point {
+    let mut x = U256::ZERO;
+    let mut y = U256::ZERO;
+    let mut z = U256::ZERO;
+    for (i, e) in table.iter().enumerate() {
+        let hit = (i as u8).ct_eq(&index);
+        x.conditional_assign(e.x.as_montgomery(), hit);
+        y.conditional_assign(e.y.as_montgomery(), hit);
+        z.conditional_assign(e.z.as_montgomery(), hit);
+    }
+    Point {
+        x: Fe::from_montgomery(x, &c.p),
+        y: Fe::from_montgomery(y, &c.p),
+        z: Fe::from_montgomery(z, &c.p),
     }
 }
 
@@ -465,7 +493,7 @@ impl PublicKey {
             y: self.y,
             z: Fe::one(&c.p),
         };
-        let sum = c.generator().mul(&z1, c).add(&q_pt.mul(&z2, c), c);
+        let sum = c.generator().mul2(&z1, &q_pt, &z2, c);
         let (x, _) = sum.to_affine().ok_or(Error::InvalidSignature)?;
         if c.reduce_q(&x.retrieve()) == sig.r {
             Ok(())
