@@ -238,6 +238,37 @@ fn signatures(c: &mut Criterion) {
     g.finish();
 }
 
+/// Median time of `group/id` from this run (criterion's `estimates.json`): under a loaded
+/// machine the median is far steadier than the mean `report_speed_ratio` uses.
+fn median_ns(group: &str, id: &str) -> Option<f64> {
+    let dir = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::env::current_dir()
+                .unwrap_or_default()
+                .parent()
+                .map(|p| p.join("target"))
+                .unwrap_or_default()
+        });
+    let path = dir
+        .join("criterion")
+        .join(group)
+        .join(id)
+        .join("new")
+        .join("estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let pe = text
+        .split("\"median\"")
+        .nth(1)?
+        .split("\"point_estimate\":")
+        .nth(1)?;
+    let num: String = pe
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+        .collect();
+    num.parse().ok()
+}
+
 fn report() {
     println!();
     for size in SIZES {
@@ -323,6 +354,19 @@ fn report() {
                 (&reference.0, &reference.1),
                 goal,
             );
+            let (Some(a), Some(b)) = (
+                median_ns(&subj.0, &subj.1),
+                median_ns(&reference.0, &reference.1),
+            ) else {
+                continue;
+            };
+            let r = b / a;
+            let verdict = match goal {
+                Some(g) if r >= g => format!(" (goal >= {g}) met"),
+                Some(g) => format!(" (goal >= {g}) NOT MET"),
+                None => String::new(),
+            };
+            println!("RATIO-MEDIAN {label}: {r:.3}{verdict}");
         }
         for (g, id) in [
             ("gost-ecb", "zubr"),
