@@ -407,11 +407,14 @@ fn kat_r3410_example() -> Result<usize, KatError> {
 }
 
 /// RFC 4491 §4.2: the self-signed GOST R 34.10-2001 example certificate (curve XchA, hash GOST R
-/// 34.11-94 CryptoPro), and its private key (RFC 4491 §4.2 / RFC 4490 §8 examples). The DER is
-/// the RFC's base64 decoded; tbsCertificate = bytes 4..391, the public key is the OCTET STRING
-/// content inside subjectPublicKey, the signature is the BIT STRING content (s ‖ r).
+/// 34.11-94 CryptoPro). The DER is the RFC's base64 decoded; tbsCertificate = bytes 4..391, the
+/// public key is the OCTET STRING content inside subjectPublicKey, the signature is the BIT STRING
+/// content (s ‖ r). Verifying it checks the hash, the little-endian reading of the hash and of the
+/// key, the s ‖ r order and the curve arithmetic against CryptoPro's own output.
 pub(super) const RFC4491_CERT: &str = "308201d03082017f02102bf5c61ec211bd17c7dcd46266b42e21300806062a8503020203306d311f301d06035504030c16476f737452333431302d32303031206578616d706c6531123010060355040a0c0943727970746f50726f310b30090603550406130252553129302706092a864886f70d010901161a476f737452333431302d32303031406578616d706c652e636f6d301e170d3035303831363134313832305a170d3135303831363134313832305a306d311f301d06035504030c16476f737452333431302d32303031206578616d706c6531123010060355040a0c0943727970746f50726f310b30090603550406130252553129302706092a864886f70d010901161a476f737452333431302d32303031406578616d706c652e636f6d3063301c06062a8503020213301206072a85030202240006072a850302021e0103430004408495687560021a407508cd138c31892cfde505037a435cf46d2b0fe74f327e578febcc16b9958803d09a7c85ae0fe48deaa6bb7e56c7cbb0df0f66bccaea1a60300806062a85030202030341003c2fc90944b727a9eca7d5e9fb536dd2c3aa647c442edeed3116454fbc543fddc1de176e8d1bec71b593f3dd36935577688989176220f4dab131d5b51c33dee2";
-/// The certificate's private key as printed in the RFC examples (big-endian integer d).
+/// The private key of that certificate (big-endian d), as used with it in the RFC 4490 CMS
+/// examples (found quoted in Aladdin SCCAPI's CMS test); the test checks dP = the certificate's
+/// public key, so the value proves itself.
 pub(super) const RFC4491_PRIVATE: &str =
     "0B293BE050D0082BDAE785631A6BAB68F35B42786D6DDA56AFAF169891040F77";
 

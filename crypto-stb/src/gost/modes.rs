@@ -20,6 +20,7 @@
 //! messages cost no key copy. Nothing here allocates.
 
 use magma::Sbox;
+use zeroize::Zeroize;
 
 use super::block::{BLOCK_LEN, Gost28147};
 use crate::Error;
@@ -187,6 +188,12 @@ pub struct Cfb<'k, S: Sbox> {
     mesher: Mesher,
 }
 
+impl<S: Sbox> Drop for Cfb<'_, S> {
+    fn drop(&mut self) {
+        self.gamma.zeroize();
+    }
+}
+
 impl<'k, S: Sbox> Cfb<'k, S> {
     /// Starts a message with `iv`.
     pub fn new(key: &'k Gost28147<S>, iv: &[u8; BLOCK_LEN], meshing: KeyMeshing) -> Self {
@@ -291,6 +298,13 @@ pub struct Cnt<'k, S: Sbox> {
     gamma: [u8; BLOCK_LEN],
     pos: usize,
     mesher: Mesher,
+}
+
+impl<S: Sbox> Drop for Cnt<'_, S> {
+    fn drop(&mut self) {
+        self.gamma.zeroize();
+        self.reg.zeroize();
+    }
 }
 
 impl<'k, S: Sbox> Cnt<'k, S> {

@@ -22,7 +22,7 @@ use core::fmt;
 
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{Odd, U256, Word};
-use subtle::{ConditionallySelectable, ConstantTimeEq};
+use subtle::{ConditionallySelectable, ConstantTimeEq, ConstantTimeLess};
 use zeroize::Zeroize;
 
 use crate::{Error, Rng};
@@ -531,7 +531,9 @@ impl fmt::Debug for SecretKey {
 impl SecretKey {
     /// From the integer d; fails unless 0 < d < q.
     pub fn from_scalar(curve: &'static Curve, d: &U256) -> Result<Self, Error> {
-        if bool::from(d.is_zero()) || d >= &curve.q() {
+        // Constant-time range check: d is secret.
+        let in_range = !subtle::Choice::from(d.is_zero()) & d.ct_lt(&curve.q());
+        if !bool::from(in_range) {
             return Err(Error::InvalidPrivateKey);
         }
         Ok(SecretKey { curve, d: *d })
@@ -584,7 +586,8 @@ impl SecretKey {
     /// be zero (choose another k).
     pub fn sign_prehashed_with_k(&self, alpha: &U256, k: &U256) -> Result<Signature, Error> {
         let c = self.curve;
-        if bool::from(k.is_zero()) || k >= &c.q() {
+        let in_range = !subtle::Choice::from(k.is_zero()) & k.ct_lt(&c.q());
+        if !bool::from(in_range) {
             return Err(Error::InvalidSignature);
         }
         let e = nonzero_e(c, alpha);
@@ -631,7 +634,7 @@ fn random_scalar(c: &Curve, rng: &mut dyn Rng) -> Result<U256, Error> {
         rng.fill(&mut buf)?;
         let k = U256::from_be_slice(&buf).shr_vartime(shift);
         buf.zeroize();
-        if !bool::from(k.is_zero()) && k < q {
+        if bool::from(!subtle::Choice::from(k.is_zero()) & k.ct_lt(&q)) {
             return Ok(k);
         }
     }
