@@ -21,8 +21,9 @@
 //! * [`brng`] — STB 34.101.47 brng-ctr / brng-hmac, the default DRBG.
 //! * [`bign`] — STB 34.101.45 signatures and key transport.
 //! * [`bake`] — STB 34.101.66 key agreement helpers.
-//! * [`gost`] — GOST 28147-89 (ECB/CNT/CFB/CBC, CryptoPro key meshing, IMIT) and
-//!   GOST R 34.11-94 with its HMAC.
+//! * [`gost`] — GOST 28147-89 (ECB/CNT/CFB/CBC, CryptoPro key meshing, IMIT),
+//!   GOST R 34.11-94 with its HMAC, GOST R 34.10-2001, the Kuznyechik MAC, and the
+//!   Belarusian variants of the GOST suite (`gost::suites`).
 //! * [`stb1176`] — STB 1176.1 hash (the 1176.2 signature is not public; see its module docs).
 //! * [`intl`] — AES-CBC/GCM, 3DES, DES, NULL, MD5/SHA-1/SHA-2 and HMACs, MODP and ECP groups,
 //!   RSA PKCS#1 v1.5 (with IKEv1's raw form) and ECDSA.
@@ -74,5 +75,7 @@ pub mod software;
 pub use software::SOFTWARE;
 
 pub mod brng;
+// -- GOST --
+pub mod gost;
 #[cfg(feature = "alloc")]
 pub mod intl;
