@@ -127,6 +127,26 @@ pub static IKE_HASHES: &[IkeHash] = &[
 pub static GROUPS: &[Group] = &[
     // -- MODP --
     // -- ECP --
+    // -- bign ECDH -- [Z] Zubr-private group numbers (IKE private range); public value x || y LE,
+    // shared secret x(d*Q) LE (crate::bign::provider_impl docs).
+    Group {
+        lsp_name: "BIGN_256",
+        sa_name: "bign256",
+        id: 65101,
+        dh: &crate::bign::BIGN256_DH,
+    },
+    Group {
+        lsp_name: "BIGN_384",
+        sa_name: "bign384",
+        id: 65102,
+        dh: &crate::bign::BIGN384_DH,
+    },
+    Group {
+        lsp_name: "BIGN_512",
+        sa_name: "bign512",
+        id: 65103,
+        dh: &crate::bign::BIGN512_DH,
+    },
 ];
 
 /// ESP ciphers.
@@ -227,6 +247,12 @@ pub static INTEGRITY: &[Integrity] = &[
 pub static SIGNATURES: &[SignatureScheme] = &[
     // -- RSA / ECDSA --
     // -- bign --
+    SignatureScheme {
+        name: "bign-hbelt",
+        oid: Some("1.2.112.0.2.0.34.101.45.12"),
+        ike_auth_method: None,
+        verifier: &crate::bign::BIGN_HBELT,
+    },
     // -- GOST R 34.10 --
 ];
 
@@ -235,6 +261,7 @@ pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::hash::SELF_TESTS,
     intl::cbc::SELF_TESTS,
     crate::brng::SELF_TESTS,
+    crate::bign::SELF_TESTS,
 ];
 
 /// The default provider: every software implementation of this crate.
