@@ -73,6 +73,8 @@ pub mod software;
 #[cfg(feature = "alloc")]
 pub use software::SOFTWARE;
 
+#[cfg(feature = "alloc")]
+pub mod bake;
 pub mod bign;
 pub mod brng;
 #[cfg(feature = "alloc")]

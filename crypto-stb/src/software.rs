@@ -262,6 +262,7 @@ pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::cbc::SELF_TESTS,
     crate::brng::SELF_TESTS,
     crate::bign::SELF_TESTS,
+    crate::bake::SELF_TESTS,
 ];
 
 /// The default provider: every software implementation of this crate.

@@ -53,7 +53,7 @@ pub const fn sig_len<C: BignCurve>() -> usize {
 }
 
 /// Decodes a scalar in `[0, q)`.
-fn sc_from_le<C: BignCurve>(bytes: &[u8]) -> Option<C::Sc> {
+pub(crate) fn sc_from_le<C: BignCurve>(bytes: &[u8]) -> Option<C::Sc> {
     let mut repr = <C::Sc as PrimeField>::Repr::default();
     if bytes.len() != repr.as_ref().len() {
         return None;
@@ -87,7 +87,7 @@ fn sc_reduce<C: BignCurve>(h: &[u8]) -> Result<C::Sc, Error> {
 }
 
 /// `S0 + 2^l` as a scalar.
-fn s0_plus_2l<C: BignCurve>(s0: &[u8]) -> C::Sc {
+pub(crate) fn s0_plus_2l<C: BignCurve>(s0: &[u8]) -> C::Sc {
     let mut repr = <C::Sc as PrimeField>::Repr::default();
     let r = repr.as_mut();
     r[..s0.len()].copy_from_slice(s0);
@@ -121,7 +121,7 @@ fn oid_der<M: AssociatedOid>(out: &mut [u8; 32]) -> &[u8] {
 }
 
 /// Draws a scalar in `[1, q)` the way bee2 does: `LEN` random bytes, retried while out of range.
-fn random_scalar<C: BignCurve>(rng: &mut dyn Rng) -> Result<C::Sc, Error> {
+pub(crate) fn random_scalar<C: BignCurve>(rng: &mut dyn Rng) -> Result<C::Sc, Error> {
     let mut buf = [0u8; MAX_LEN];
     for _ in 0..64 {
         rng.fill(&mut buf[..C::LEN])?;
@@ -187,6 +187,11 @@ impl<C: BignCurve> PublicKey<C> {
         Ok(PublicKey {
             point: decode_point::<C>(bytes)?,
         })
+    }
+
+    /// The point.
+    pub fn point(&self) -> &Affine<C::Fe> {
+        &self.point
     }
 
     /// Writes `x ‖ y` into `out` (`2·LEN` bytes).
