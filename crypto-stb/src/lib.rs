@@ -79,3 +79,4 @@ pub mod bign;
 pub mod brng;
 #[cfg(feature = "alloc")]
 pub mod intl;
+pub mod stb1176;

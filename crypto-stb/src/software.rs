@@ -42,6 +42,21 @@ pub static HASHES: &[NamedHash] = &[
     // -- belt --
     // -- GOST --
     // -- STB 1176 --
+    NamedHash {
+        name: "stb1176-1",
+        oid: Some("1.2.112.0.2.0.1176.1.12"),
+        hash: &crate::stb1176::STB1176_1_HASH0,
+    },
+    NamedHash {
+        name: "stb1176-1-a",
+        oid: Some("1.2.112.0.2.0.1176.1.13"),
+        hash: &crate::stb1176::STB1176_1_HASHA,
+    },
+    NamedHash {
+        name: "stb1176-1-4e",
+        oid: Some("1.2.112.0.2.0.1176.1.14"),
+        hash: &crate::stb1176::STB1176_1_HASH4E,
+    },
 ];
 
 /// IKE phase-1 ciphers.
@@ -263,6 +278,7 @@ pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     crate::brng::SELF_TESTS,
     crate::bign::SELF_TESTS,
     crate::bake::SELF_TESTS,
+    crate::stb1176::SELF_TESTS,
 ];
 
 /// The default provider: every software implementation of this crate.

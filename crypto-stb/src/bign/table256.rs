@@ -12,8 +12,7 @@
 //! tests with `ZUBR_REGEN_TABLE256=path` writes the file anew.
 //!
 //! Hand-written (the `primeorder` basepoint table needs `std` or `critical-section`, which a
-//! `no_std` firmware build cannot assume). Must not be used for secret-independent speedups
-//! that break constant time: [`mul_generator_vartime`] is for public scalars only.
+//! `no_std` firmware build cannot assume). Must not trade constant time for speed.
 
 #![allow(clippy::arithmetic_side_effects)]
 
@@ -77,27 +76,6 @@ pub fn mul_generator(k: &bignp256::Scalar) -> Point {
         even = add_digit(&even, row, d[2 * j]);
         if j < 32 {
             odd = add_digit(&odd, row, d[2 * j + 1]);
-        }
-    }
-    odd.double().double().double().double().add(&even)
-}
-
-/// `k·G` in variable time (public scalars: verification).
-pub fn mul_generator_vartime(k: &bignp256::Scalar) -> Point {
-    let d = recode(&k.to_repr());
-    let mut even = Point::identity();
-    let mut odd = Point::identity();
-    let add = |acc: Point, row: &[Affine<Fe>; 8], d: i8| -> Point {
-        match d {
-            0 => acc,
-            d if d > 0 => acc.add_affine(&row[(d - 1) as usize]),
-            d => acc.add_affine(&row[(-d - 1) as usize].neg()),
-        }
-    };
-    for (j, row) in TABLE.iter().enumerate() {
-        even = add(even, row, d[2 * j]);
-        if j < 32 {
-            odd = add(odd, row, d[2 * j + 1]);
         }
     }
     odd.double().double().double().double().add(&even)
