@@ -25,7 +25,9 @@ use alloc::vec::Vec;
 
 use belt_hash::{BeltHash, Digest};
 use primefield::ff::{Field, PrimeField};
-use subtle::ConditionallySelectable;
+
+use crate::bign::field::BignField;
+use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::bign::point::{Affine, ProjectivePoint, fe_from_le};
@@ -231,7 +233,7 @@ pub fn bake_swu<C: BignCurve>(x: &[u8]) -> Result<Affine<C::Fe>, Error> {
         buf.zeroize();
         s = s * radix + c;
     }
-    let a = -C::Fe::from(3u64);
+    let a = -C::Fe::from_u64(3);
     let t = -s.square();
     let t2 = t.square();
     let den = Option::<C::Fe>::from((a * (t + t2)).invert()).unwrap_or(C::Fe::ZERO);
@@ -239,44 +241,12 @@ pub fn bake_swu<C: BignCurve>(x: &[u8]) -> Result<Affine<C::Fe>, Error> {
     let x2 = t * x1;
     let g1 = (x1.square() + a) * x1 + C::B;
     // y1 = g1^{(p+1)/4} (p ≡ 3 mod 4): a root of g1 or of −g1.
-    let y1 = sqrt_candidate::<C>(&g1);
-    let is_square = y1.square().ct_eq_fe(&g1);
+    let y1 = g1.pow_p1_4();
+    let is_square = y1.square().ct_eq(&g1);
     let y2 = s.square() * s * y1;
     let x = C::Fe::conditional_select(&x2, &x1, is_square);
     let y = C::Fe::conditional_select(&y2, &y1, is_square);
     Ok(Affine { x, y })
-}
-
-trait CtEqFe {
-    fn ct_eq_fe(&self, other: &Self) -> subtle::Choice;
-}
-impl<F: Field> CtEqFe for F {
-    fn ct_eq_fe(&self, other: &Self) -> subtle::Choice {
-        subtle::ConstantTimeEq::ct_eq(self, other)
-    }
-}
-
-/// `g^{(p+1)/4}` (exponent public; constant time in `g`).
-fn sqrt_candidate<C: BignCurve>(g: &C::Fe) -> C::Fe {
-    // (p+1)/4 from p = −1 in the field's little-endian representation.
-    let p_minus_1 = (-C::Fe::ONE).to_repr();
-    let bytes = p_minus_1.as_ref();
-    let mut limbs = [0u64; 8];
-    for (i, b) in bytes.iter().enumerate() {
-        limbs[i / 8] |= u64::from(*b) << (8 * (i % 8));
-    }
-    // p − 1 → p + 1 = (p − 1) + 2, then shift right by 2.
-    let mut carry = 2u128;
-    for l in limbs.iter_mut() {
-        let v = u128::from(*l) + carry;
-        *l = v as u64;
-        carry = v >> 64;
-    }
-    for i in 0..8 {
-        let hi = if i + 1 < 8 { limbs[i + 1] } else { 0 };
-        limbs[i] = (limbs[i] >> 2) | (hi << 62);
-    }
-    g.pow_vartime(&limbs[..C::LEN / 8])
 }
 
 /// Protocol settings (STB 34.101.66 §7: key confirmation flags and the optional hello messages).
@@ -300,12 +270,16 @@ const ZERO16: [u8; 16] = [0; 16];
 const ONE16: [u8; 16] = [0xFF; 16];
 
 fn x_bytes<C: BignCurve>(p: &Affine<C::Fe>) -> Zeroizing<Vec<u8>> {
-    Zeroizing::new(p.x.to_repr().as_ref().to_vec())
+    let mut v = Zeroizing::new(alloc::vec![0u8; C::LEN]);
+    p.x.write_le(&mut v);
+    v
 }
 
 fn encode<C: BignCurve>(p: &Affine<C::Fe>, out: &mut Vec<u8>) {
-    out.extend_from_slice(p.x.to_repr().as_ref());
-    out.extend_from_slice(p.y.to_repr().as_ref());
+    let start = out.len();
+    out.resize(start + 2 * C::LEN, 0);
+    p.x.write_le(&mut out[start..start + C::LEN]);
+    p.y.write_le(&mut out[start + C::LEN..]);
 }
 
 fn affine<C: BignCurve>(p: &ProjectivePoint<C>) -> Result<Affine<C::Fe>, Error> {
@@ -315,8 +289,8 @@ fn affine<C: BignCurve>(p: &ProjectivePoint<C>) -> Result<Affine<C::Fe>, Error> 
 /// `t = Lo(belt-hash(x(Va) ‖ x(Vb)), l)` as the scalar `2^l + t`.
 fn mqv_t<C: BignCurve>(va: &Affine<C::Fe>, vb: &Affine<C::Fe>) -> C::Sc {
     let mut h = BeltHash::new();
-    h.update(va.x.to_repr().as_ref());
-    h.update(vb.x.to_repr().as_ref());
+    h.update(x_bytes::<C>(va).as_slice());
+    h.update(x_bytes::<C>(vb).as_slice());
     let t = h.finalize();
     s0_plus_2l::<C>(&t[..C::L / 8])
 }
@@ -706,7 +680,7 @@ impl<C: BignCurve> Bpace<C> {
         self.u = random_scalar::<C>(rng)?;
         let va = affine(&ProjectivePoint::<C>::from_affine(&w).mul(&self.u))?;
         self.w = Some(w);
-        self.va_x = va.x.to_repr().as_ref().to_vec();
+        self.va_x = x_bytes::<C>(&va).to_vec();
         encode::<C>(&va, &mut out);
         Ok(out)
     }

@@ -1,5 +1,6 @@
 //! The three standard bign curves (STB 34.101.45 appendix Б, tables Б.1–Б.3) as types of the
-//! [`BignCurve`] trait: bign-curve256v1 on the field and scalar types of the `bignp256` crate,
+//! [`BignCurve`] trait: bign-curve256v1 on the hand-written field [`Fe256`] and the scalar type of
+//! the `bignp256` crate,
 //! bign-curve384v1 and bign-curve512v1 on field/scalar types generated here with the `primefield`
 //! macros (constant-time Montgomery arithmetic from `crypto-bigint`), as the `bignp256` crate
 //! does for its own curve.
@@ -11,8 +12,9 @@
 
 #![allow(clippy::arithmetic_side_effects)]
 
-use primefield::ff::{Field, PrimeField};
+use primefield::ff::PrimeField;
 
+use super::field::{BignField, Fe256, impl_bign_field_ff};
 use super::point::{Affine, ProjectivePoint};
 
 /// A bign curve: `y² = x³ − 3x + b` over GF(p), prime order `q`, generator `G = (0, y_G)`.
@@ -20,7 +22,7 @@ use super::point::{Affine, ProjectivePoint};
 /// Field elements, scalars and points are encoded little-endian in `LEN` bytes (STB 34.101.45).
 pub trait BignCurve: Sized + Send + Sync + 'static {
     /// Field element type (GF(p)), little-endian representation of `LEN` bytes.
-    type Fe: PrimeField;
+    type Fe: BignField;
     /// Scalar type (GF(q)), little-endian representation of `LEN` bytes.
     type Sc: PrimeField;
     /// `crypto-bigint` integer type of `q` (for bign-genk).
@@ -79,19 +81,17 @@ const Q256_LE: [u8; 32] = [
 static Q256: crypto_bigint::U256 = crypto_bigint::U256::from_le_slice(&Q256_LE);
 
 impl BignCurve for Curve256 {
-    type Fe = bignp256::arithmetic::FieldElement;
+    type Fe = Fe256;
     type Sc = bignp256::Scalar;
     type Uint = crypto_bigint::U256;
     const NAME: &'static str = "bign-curve256v1";
     const OID: &'static str = "1.2.112.0.2.0.34.101.45.3.1";
     const L: usize = 128;
     const LEN: usize = 32;
-    const B: Self::Fe = bignp256::arithmetic::FieldElement::from_hex_vartime(
-        "F1039CD66B7D2EB253928B976950F54CBEFBD8E4AB3AC1D2EDA8F315156CCE77",
-    );
-    const GY: Self::Fe = bignp256::arithmetic::FieldElement::from_hex_vartime(
-        "936A510418CF291E52F608C4663991785D83D651A3C9E45C9FD616FB3CFCF76B",
-    );
+    const B: Self::Fe =
+        Fe256::from_hex_vartime("F1039CD66B7D2EB253928B976950F54CBEFBD8E4AB3AC1D2EDA8F315156CCE77");
+    const GY: Self::Fe =
+        Fe256::from_hex_vartime("936A510418CF291E52F608C4663991785D83D651A3C9E45C9FD616FB3CFCF76B");
     const Q_LE: &'static [u8] = &Q256_LE;
     fn q_uint() -> &'static Self::Uint {
         &Q256
@@ -188,6 +188,9 @@ bign_fields!(
     5,
     3
 );
+
+impl_bign_field_ff!(f384::field::FieldElement);
+impl_bign_field_ff!(f512::field::FieldElement);
 
 /// bign-curve384v1 (`1.2.112.0.2.0.34.101.45.3.2`), l = 192.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

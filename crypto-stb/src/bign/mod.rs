@@ -18,6 +18,7 @@
 //! `x, y < p` and the curve equation), branch or index on a secret scalar, or print secrets.
 
 pub mod curve;
+pub mod field;
 pub mod point;
 mod table256;
 
@@ -29,6 +30,8 @@ pub use provider_impl::*;
 use belt_hash::{BeltHash, Digest};
 use digest::const_oid::AssociatedOid;
 use primefield::ff::{Field, PrimeField};
+
+use field::BignField;
 use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroize;
 
@@ -100,11 +103,17 @@ fn write_le<F: PrimeField>(f: &F, out: &mut [u8]) {
     out.copy_from_slice(f.to_repr().as_ref());
 }
 
+fn write_fe<F: BignField>(f: &F, out: &mut [u8]) {
+    f.write_le(out);
+}
+
 /// `S0 = Lo(belt-hash(oid ‖ x(R) ‖ H), l)`.
 fn compute_s0<C: BignCurve>(oid_der: &[u8], rx: &C::Fe, h: &[u8], out: &mut [u8]) {
     let mut hasher = BeltHash::new();
     hasher.update(oid_der);
-    hasher.update(rx.to_repr().as_ref());
+    let mut xb = [0u8; MAX_LEN];
+    rx.write_le(&mut xb[..C::LEN]);
+    hasher.update(&xb[..C::LEN]);
     hasher.update(h);
     let t = hasher.finalize();
     out.copy_from_slice(&t[..C::L / 8]);
@@ -200,8 +209,8 @@ impl<C: BignCurve> PublicKey<C> {
             return Err(Error::BufferTooSmall);
         }
         let (xo, yo) = out.split_at_mut(C::LEN);
-        write_le(&self.point.x, xo);
-        write_le(&self.point.y, yo);
+        write_fe(&self.point.x, xo);
+        write_fe(&self.point.y, yo);
         Ok(())
     }
 
@@ -279,9 +288,12 @@ impl<C: BignCurve> PublicKey<C> {
         )
         .ok_or(Error::InvalidPublicKey)?;
         let mut theta = [0u8; 32];
-        theta.copy_from_slice(&s.x.to_repr().as_ref()[..32]);
+        let mut sx = [0u8; MAX_LEN];
+        s.x.write_le(&mut sx[..C::LEN]);
+        theta.copy_from_slice(&sx[..32]);
+        sx.zeroize();
         let (rx, body) = token.split_at_mut(C::LEN);
-        write_le(&r.x, rx);
+        write_fe(&r.x, rx);
         body[..key.len()].copy_from_slice(key);
         body[key.len()..].copy_from_slice(header);
         let res = kwp_wrap(&theta, body);
@@ -484,7 +496,10 @@ impl<C: BignCurve> PrivateKey<C> {
         )
         .ok_or(Error::InvalidPublicKey)?;
         let mut theta = [0u8; 32];
-        theta.copy_from_slice(&s.x.to_repr().as_ref()[..32]);
+        let mut sx = [0u8; MAX_LEN];
+        s.x.write_le(&mut sx[..C::LEN]);
+        theta.copy_from_slice(&sx[..32]);
+        sx.zeroize();
         let mut buf = [0u8; 512];
         let res = match buf.get_mut(..body.len()) {
             Some(b) => {
@@ -505,7 +520,7 @@ impl<C: BignCurve> PrivateKey<C> {
         }
         let s = ProjectivePoint::<C>::from_affine(&peer.point).mul(&self.d);
         let s = Option::<Affine<C::Fe>>::from(s.to_affine()).ok_or(Error::InvalidPublicKey)?;
-        write_le(&s.x, out);
+        write_fe(&s.x, out);
         Ok(())
     }
 

@@ -12,13 +12,14 @@
 
 #![allow(clippy::arithmetic_side_effects)]
 
-use primefield::ff::{Field, PrimeField};
+use primefield::ff::PrimeField;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, CtOption};
 
 use super::curve::BignCurve;
+use super::field::BignField;
 
 /// An affine point `(x, y)` that is not the identity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Affine<F> {
     /// x-coordinate.
     pub x: F,
@@ -26,7 +27,7 @@ pub struct Affine<F> {
     pub y: F,
 }
 
-impl<F: Field> ConditionallySelectable for Affine<F> {
+impl<F: BignField> ConditionallySelectable for Affine<F> {
     fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
         Affine {
             x: F::conditional_select(&a.x, &b.x, choice),
@@ -35,7 +36,19 @@ impl<F: Field> ConditionallySelectable for Affine<F> {
     }
 }
 
-impl<F: Field> Affine<F> {
+impl<F: BignField> PartialEq for Affine<F> {
+    fn eq(&self, other: &Self) -> bool {
+        bool::from(self.x.ct_eq(&other.x) & self.y.ct_eq(&other.y))
+    }
+}
+
+impl<F: BignField> Affine<F> {
+    /// Writes `x` (little-endian) into `out[..LEN]` and returns that slice.
+    pub fn x_le<'a>(&self, out: &'a mut [u8; 64], len: usize) -> &'a [u8] {
+        self.x.write_le(&mut out[..len]);
+        &out[..len]
+    }
+
     /// `−P`.
     pub fn neg(&self) -> Self {
         Affine {
@@ -331,22 +344,17 @@ impl<C: BignCurve> ProjectivePoint<C> {
 
 /// Is `(x, y)` on the curve: `y² = x³ − 3x + b`?
 pub fn is_on_curve<C: BignCurve>(p: &Affine<C::Fe>) -> Choice {
-    let rhs = (p.x.square() - C::Fe::from(3u64)) * p.x + C::B;
+    let rhs = (p.x.square() - C::Fe::from_u64(3)) * p.x + C::B;
     p.y.square().ct_eq(&rhs)
 }
 
 /// `y` with `y² = x³ − 3x + b`, if `x` is the abscissa of a curve point.
 pub fn lift_x<C: BignCurve>(x: &C::Fe) -> CtOption<Affine<C::Fe>> {
-    let rhs = (x.square() - C::Fe::from(3u64)) * x + C::B;
+    let rhs = (x.square() - C::Fe::from_u64(3)) * *x + C::B;
     rhs.sqrt().map(|y| Affine { x: *x, y })
 }
 
 /// Decodes a little-endian field element (`None` if not `< p` or of the wrong length).
 pub fn fe_from_le<C: BignCurve>(bytes: &[u8]) -> Option<C::Fe> {
-    let mut repr = <C::Fe as PrimeField>::Repr::default();
-    if bytes.len() != repr.as_ref().len() {
-        return None;
-    }
-    repr.as_mut().copy_from_slice(bytes);
-    C::Fe::from_repr(repr).into()
+    C::Fe::from_le(bytes)
 }

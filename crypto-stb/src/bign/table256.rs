@@ -16,8 +16,9 @@
 
 #![allow(clippy::arithmetic_side_effects)]
 
-use bignp256::arithmetic::FieldElement as Fe;
 use primefield::ff::PrimeField;
+
+use super::field::Fe256 as Fe;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 #[cfg(test)]
@@ -111,8 +112,9 @@ mod tests {
 
     fn hex(f: &Fe) -> String {
         let mut s = String::new();
-        let r = f.to_repr();
-        let bytes: &[u8] = r.as_ref();
+        use super::super::field::BignField;
+        let mut bytes = [0u8; 32];
+        f.write_le(&mut bytes);
         for b in bytes {
             write!(s, "{b:02X}").expect("write to string");
         }
