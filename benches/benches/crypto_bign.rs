@@ -14,6 +14,10 @@ use zubr_crypto_stb::brng::BrngCtr;
 
 /// bee2's bign-256 signing time on this machine class (issue 3), in ns.
 const BEE2_SIGN_NS: f64 = 45_000.0;
+/// The `bignp256` crate's signing time on the same (idle) machine class (issue 3), in ns. The
+/// machine is shared, so absolute times drift with load; the crate measured in the same run as
+/// ours rescales the bee2 anchor to this run's conditions.
+const BIGNP256_SIGN_NS: f64 = 210_000.0;
 
 const D: [u8; 32] = [
     0x1F, 0x66, 0xB5, 0xB8, 0x4B, 0x73, 0x39, 0x67, 0x45, 0x33, 0xF0, 0x32, 0x9C, 0x74, 0xF2, 0x18,
@@ -98,12 +102,13 @@ fn bign256(c: &mut Criterion) {
 
 /// The pieces of a signature: field operations, point operations, the fixed-base product.
 fn bign256_parts(c: &mut Criterion) {
+    use bign::field::BignField;
     use bign::point::ProjectivePoint;
     use primefield::ff::Field;
     type Fe = <Curve256 as bign::BignCurve>::Fe;
     type Sc = <Curve256 as bign::BignCurve>::Sc;
     let mut g = c.benchmark_group("bign256-parts");
-    let x = Fe::from(0x1234_5678_9abc_def0u64).square().square();
+    let x = Fe::from_u64(0x1234_5678_9abc_def0).square().square();
     let y = x.square() + Fe::ONE;
     g.bench_function("fe-mul", |b| b.iter(|| black_box(x) * black_box(y)));
     g.bench_function("fe-square", |b| b.iter(|| black_box(x).square()));
@@ -165,13 +170,19 @@ fn main() {
         ("bign256", "verify-prehash_bignp256"),
         None,
     );
+    let crate_ns = mean_ns("bign256", "sign-prehash-det_bignp256");
     for id in ["sign-prehash-det_zubr", "sign-prehash-random_zubr"] {
         if let Some(ns) = mean_ns("bign256", id) {
-            let ratio = BEE2_SIGN_NS / ns;
-            println!(
-                "RATIO bign256 {id} vs bee2 0.045 ms: {ratio:.3} (goal >= 1.0) {}",
-                if ratio >= 1.0 { "met" } else { "NOT MET" }
-            );
+            let raw = BEE2_SIGN_NS / ns;
+            println!("RATIO bign256 {id} vs bee2 0.045 ms (raw, this run's load): {raw:.3}");
+            if let Some(c) = crate_ns {
+                // bee2's time scaled by how much slower the crate ran here than its anchor.
+                let ratio = BEE2_SIGN_NS * (c / BIGNP256_SIGN_NS) / ns;
+                println!(
+                    "RATIO bign256 {id} vs bee2 0.045 ms (load-normalised via bignp256): {ratio:.3} (goal >= 1.0) {}",
+                    if ratio >= 1.0 { "met" } else { "NOT MET" }
+                );
+            }
         }
     }
 }

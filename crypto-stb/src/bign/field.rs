@@ -244,37 +244,6 @@ impl Fe256 {
         Self::reduce_wide(&t)
     }
 
-    #[inline(always)]
-    fn square_impl(a: &[u64; 4]) -> Self {
-        // Off-diagonal products once, doubled, plus the squares.
-        let mut t = [0u64; 8];
-        for i in 0..4 {
-            let mut c = 0u128;
-            for j in (i + 1)..4 {
-                let v = u128::from(a[i]) * u128::from(a[j]) + u128::from(t[i + j]) + c;
-                t[i + j] = v as u64;
-                c = v >> 64;
-            }
-            t[i + 4] = c as u64;
-        }
-        let mut top = 0u64;
-        for l in t.iter_mut() {
-            let nt = *l >> 63;
-            *l = (*l << 1) | top;
-            top = nt;
-        }
-        let mut c = 0u128;
-        for i in 0..4 {
-            let sq = u128::from(a[i]) * u128::from(a[i]);
-            let v = u128::from(t[2 * i]) + (sq & 0xFFFF_FFFF_FFFF_FFFF) + c;
-            t[2 * i] = v as u64;
-            let v = u128::from(t[2 * i + 1]) + (sq >> 64) + (v >> 64);
-            t[2 * i + 1] = v as u64;
-            c = v >> 64;
-        }
-        Self::reduce_wide(&t)
-    }
-
     /// Fully reduced limbs (`< p`).
     #[inline(always)]
     fn canonical(&self) -> [u64; 4] {
@@ -291,7 +260,7 @@ impl Fe256 {
     fn sqn(&self, n: usize) -> Self {
         let mut r = *self;
         for _ in 0..n {
-            r = Self::square_impl(&r.0);
+            r = Self::mul_impl(&r.0, &r.0);
         }
         r
     }
@@ -405,7 +374,7 @@ impl BignField for Fe256 {
 
     #[inline(always)]
     fn square(&self) -> Self {
-        Self::square_impl(&self.0)
+        Self::mul_impl(&self.0, &self.0)
     }
 
     #[inline(always)]
