@@ -104,7 +104,6 @@ fn bign256(c: &mut Criterion) {
 fn bign256_parts(c: &mut Criterion) {
     use bign::field::BignField;
     use bign::point::ProjectivePoint;
-    use primefield::ff::Field;
     type Fe = <Curve256 as bign::BignCurve>::Fe;
     type Sc = <Curve256 as bign::BignCurve>::Sc;
     let mut g = c.benchmark_group("bign256-parts");

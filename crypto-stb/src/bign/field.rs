@@ -134,7 +134,7 @@ const C: u64 = 189;
 
 /// An element of GF(2^256 − 189) (bign-curve256v1's field); limbs little-endian, value in
 /// `[0, 2^256)`, not necessarily fully reduced.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub struct Fe256([u64; 4]);
 
 impl fmt::Debug for Fe256 {
@@ -288,12 +288,6 @@ const fn nibble(c: u8) -> u8 {
         b'a'..=b'f' => c - b'a' + 10,
         b'A'..=b'F' => c - b'A' + 10,
         _ => panic!("hex digit"),
-    }
-}
-
-impl Default for Fe256 {
-    fn default() -> Self {
-        Fe256([0; 4])
     }
 }
 

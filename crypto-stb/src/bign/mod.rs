@@ -74,7 +74,7 @@ fn sc_reduce<C: BignCurve>(h: &[u8]) -> Result<C::Sc, Error> {
     }
     let mut repr = <C::Sc as PrimeField>::Repr::default();
     repr.as_mut().copy_from_slice(h);
-    let in_range = C::Sc::from_repr(repr.clone()).is_some();
+    let in_range = C::Sc::from_repr(repr).is_some();
     let mut diff = [0u8; MAX_LEN];
     let mut borrow = 0i16;
     for i in 0..n {
@@ -134,11 +134,11 @@ pub(crate) fn random_scalar<C: BignCurve>(rng: &mut dyn Rng) -> Result<C::Sc, Er
     let mut buf = [0u8; MAX_LEN];
     for _ in 0..64 {
         rng.fill(&mut buf[..C::LEN])?;
-        if let Some(k) = sc_from_le::<C>(&buf[..C::LEN]) {
-            if !bool::from(k.is_zero()) {
-                buf.zeroize();
-                return Ok(k);
-            }
+        if let Some(k) = sc_from_le::<C>(&buf[..C::LEN])
+            && !bool::from(k.is_zero())
+        {
+            buf.zeroize();
+            return Ok(k);
         }
     }
     buf.zeroize();
@@ -410,11 +410,11 @@ impl<C: BignCurve> PrivateKey<C> {
         let mut out = None;
         for _ in 0..64 {
             kgen.fill_next_k(&mut kb[..C::LEN]);
-            if let Some(k) = sc_from_le::<C>(&kb[..C::LEN]) {
-                if !bool::from(k.is_zero()) {
-                    out = Some(k);
-                    break;
-                }
+            if let Some(k) = sc_from_le::<C>(&kb[..C::LEN])
+                && !bool::from(k.is_zero())
+            {
+                out = Some(k);
+                break;
             }
         }
         kb.zeroize();

@@ -137,7 +137,7 @@ fn xi31(w: &[u32; 8]) -> [u32; 8] {
 fn phi2(w: &mut [u32; 8], a: &[u32]) {
     for j in 0..4 {
         let t = w[j].wrapping_add(a[j]) ^ w[j + 4];
-        w[j] = t.wrapping_add(a[j]) ^ w[j];
+        w[j] ^= t.wrapping_add(a[j]);
         w[j + 4] = t;
     }
 }
@@ -160,9 +160,12 @@ impl State {
         for (mi, c) in m.iter_mut().zip(block.chunks_exact(4)) {
             *mi = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
         }
-        for i in 0..8 {
-            self.v[i] = self.v[i].wrapping_add(m[i]);
-            self.v[i + 8] = self.v[i + 8].wrapping_add(self.h[i]);
+        let (v_lo, v_hi) = self.v.split_at_mut(8);
+        for (v, x) in v_lo.iter_mut().zip(m.iter()) {
+            *v = v.wrapping_add(*x);
+        }
+        for (v, x) in v_hi.iter_mut().zip(self.h.iter()) {
+            *v = v.wrapping_add(*x);
         }
         let t0 = bytes_of(&rho(&mut self.v));
         let t2 = bytes_of(&rho(&mut self.v));
@@ -170,8 +173,8 @@ impl State {
         let t6 = bytes_of(&rho(&mut self.v));
         let (t1, t3, t5, t7) = (&T1, &T3, &T5, &T7);
         let mut w = [0u32; 8];
-        for i in 0..8 {
-            w[i] = m[i] ^ self.h[i];
+        for ((wi, mi), hi) in w.iter_mut().zip(m.iter()).zip(self.h.iter()) {
+            *wi = mi ^ hi;
         }
         omega(&mut w[..4], [&t0, t1, &t2, t3, &t4, t5, &t6, t7]);
         omega(&mut w[4..], [&t4, t1, &t0, t3, &t6, t5, &t2, t7]);
