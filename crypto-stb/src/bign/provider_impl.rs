@@ -320,6 +320,52 @@ fn kat_keytransport() -> Result<usize, KatError> {
     Ok(n)
 }
 
+/// The parameter record of `bign.txt` (table Б.1) against the constants compiled in.
+fn kat_params() -> Result<usize, KatError> {
+    use super::field::BignField;
+    let recs = kat::records(VECTORS);
+    let r = recs
+        .iter()
+        .find(|r| r.get("curve_oid").is_some())
+        .ok_or(KatError {
+            vector: 1,
+            what: "missing parameter record",
+        })?;
+    let fe = |f: <Curve256 as BignCurve>::Fe| {
+        let mut b = [0u8; 32];
+        f.write_le(&mut b);
+        b
+    };
+    type Fe = <Curve256 as BignCurve>::Fe;
+    // p − 1 is the encoding of −1; a = p − 3 is the encoding of −3.
+    let mut p = fe(-Fe::ONE);
+    p[0] = p[0].wrapping_add(1);
+    kat::check(1, "p", &p, &field(r, "p", 1)?)?;
+    kat::check(1, "a = p - 3", &fe(-Fe::from_u64(3)), &field(r, "a", 1)?)?;
+    kat::check(1, "b", &fe(Curve256::B), &field(r, "b", 1)?)?;
+    kat::check(1, "q", Curve256::Q_LE, &field(r, "q", 1)?)?;
+    kat::check(
+        1,
+        "G_x",
+        &fe(Curve256::generator_affine().x),
+        &field(r, "G_x", 1)?,
+    )?;
+    kat::check(1, "G_y", &fe(Curve256::GY), &field(r, "G_y", 1)?)?;
+    kat::check(
+        1,
+        "belt-hash OID DER",
+        &BELT_HASH_OID_DER,
+        &field(r, "oid_der", 1)?,
+    )?;
+    if r.get("curve_oid") != Some(Curve256::OID) {
+        return Err(KatError {
+            vector: 1,
+            what: "curve OID",
+        });
+    }
+    Ok(1)
+}
+
 /// Curve self-consistency of the three curves: G on the curve, `y_G = b^{(p+1)/4}`,
 /// `q·G = O`, and an ECDH agreement.
 fn kat_curves() -> Result<usize, KatError> {
@@ -373,6 +419,10 @@ fn kat_curves() -> Result<usize, KatError> {
 
 /// Self-tests of this module.
 pub static SELF_TESTS: &[SelfTest] = &[
+    SelfTest {
+        name: "bign-curve256v1 parameters (STB 34.101.45 table Б.1)",
+        run: kat_params,
+    },
     SelfTest {
         name: "bign key pair (STB 34.101.45 G.1)",
         run: kat_keypair,
