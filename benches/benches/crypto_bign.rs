@@ -150,11 +150,54 @@ fn bign_big(c: &mut Criterion) {
     g.finish();
 }
 
+/// bake on curve 256: one full protocol run (both parties) per iteration.
+fn bake(c: &mut Criterion) {
+    use zubr_crypto_stb::bake::{Bmqv, Bpace, Settings};
+    use zubr_crypto_stb::bign::PublicKey;
+    let mut g = c.benchmark_group("bake256");
+    let mut r = rng();
+    let da = PrivateKey::<Curve256>::generate(&mut r).expect("a");
+    let db = PrivateKey::<Curve256>::generate(&mut r).expect("b");
+    let ca = da.public_key().to_bytes();
+    let cb = db.public_key().to_bytes();
+    let validate = |c: &[u8]| PublicKey::<Curve256>::from_bytes(c);
+    let st = Settings {
+        kca: true,
+        kcb: true,
+        ..Settings::default()
+    };
+    g.bench_function("bmqv-full/zubr", |b| {
+        b.iter(|| {
+            let mut a = Bmqv::new(st.clone(), &da, &ca);
+            let mut bb = Bmqv::new(st.clone(), &db, &cb);
+            let m1 = bb.step2(&mut r).expect("m1");
+            let m2 = a.step3(&mut r, &m1, &cb, &validate).expect("m2");
+            let m3 = bb.step4(&m2, &ca, &validate).expect("m3");
+            a.step5(&m3).expect("done");
+            a.key().expect("key")
+        })
+    });
+    g.bench_function("bpace-full/zubr", |b| {
+        b.iter(|| {
+            let mut a = Bpace::<Curve256>::new(st.clone(), b"8086");
+            let mut bb = Bpace::<Curve256>::new(st.clone(), b"8086");
+            let m1 = bb.step2(&mut r).expect("m1");
+            let m2 = a.step3(&mut r, &m1).expect("m2");
+            let m3 = bb.step4(&mut r, &m2).expect("m3");
+            let m4 = a.step5(&m3).expect("m4");
+            bb.step6(&m4).expect("done");
+            a.key().expect("key")
+        })
+    });
+    g.finish();
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     bign256(&mut c);
     bign256_parts(&mut c);
     bign_big(&mut c);
+    bake(&mut c);
     c.final_summary();
 
     report_speed_ratio(

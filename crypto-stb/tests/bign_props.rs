@@ -223,3 +223,38 @@ fn swu_on_all_curves() {
         assert!(bool::from(is_on_curve::<Curve256>(&p)));
     }
 }
+
+/// The software signing key of the provider signs what the provider's verifier accepts.
+#[test]
+fn software_signing_key() {
+    use zubr_crypto_stb::bign::BignSigner;
+    use zubr_crypto_stb::provider::SigningKey;
+    let mut r = rng(&[3u8; 32]);
+    let key = BignSigner::generate(&mut r).expect("keygen");
+    assert_eq!(key.scheme(), "bign-hbelt");
+    let scheme = SOFTWARE.signature(key.scheme()).expect("registered");
+    assert_eq!(scheme.oid, Some("1.2.112.0.2.0.34.101.45.12"));
+    let sig = key.sign(&mut r, b"IKE HASH_I").expect("sign");
+    assert_eq!(sig.len(), 48);
+    assert!(
+        scheme
+            .verifier
+            .verify(&key.public_key(), b"IKE HASH_I", &sig)
+            .is_ok()
+    );
+    assert!(
+        scheme
+            .verifier
+            .verify(&key.public_key(), b"IKE HASH_R", &sig)
+            .is_err()
+    );
+    // Fresh t per signature: two signatures of one message differ, both verify.
+    let sig2 = key.sign(&mut r, b"IKE HASH_I").expect("sign");
+    assert_ne!(sig, sig2);
+    assert!(
+        scheme
+            .verifier
+            .verify(&key.public_key(), b"IKE HASH_I", &sig2)
+            .is_ok()
+    );
+}
