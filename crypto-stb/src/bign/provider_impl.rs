@@ -194,14 +194,14 @@ pub(crate) fn test_rng() -> ReplayRng {
 
 /// Replays a fixed byte stream as an [`Rng`] (known-answer tests and simulations only); fails
 /// when exhausted.
-pub struct ReplayRng {
+pub(crate) struct ReplayRng {
     stream: Vec<u8>,
     pos: usize,
 }
 
 impl ReplayRng {
     /// Replays `stream`.
-    pub fn new(stream: Vec<u8>) -> Self {
+    pub(crate) fn new(stream: Vec<u8>) -> Self {
         ReplayRng { stream, pos: 0 }
     }
 }
