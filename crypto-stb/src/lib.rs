@@ -74,8 +74,12 @@ pub mod software;
 #[cfg(feature = "alloc")]
 pub use software::SOFTWARE;
 
+#[cfg(feature = "alloc")]
+pub mod bake;
+pub mod bign;
 pub mod brng;
 // -- GOST --
 pub mod gost;
 #[cfg(feature = "alloc")]
 pub mod intl;
+pub mod stb1176;

@@ -53,6 +53,21 @@ pub static HASHES: &[NamedHash] = &[
         hash: &gost::hash::GOSTR3411_94_TEST,
     },
     // -- STB 1176 --
+    NamedHash {
+        name: "stb1176-1",
+        oid: Some("1.2.112.0.2.0.1176.1.12"),
+        hash: &crate::stb1176::STB1176_1_HASH0,
+    },
+    NamedHash {
+        name: "stb1176-1-a",
+        oid: Some("1.2.112.0.2.0.1176.1.13"),
+        hash: &crate::stb1176::STB1176_1_HASHA,
+    },
+    NamedHash {
+        name: "stb1176-1-4e",
+        oid: Some("1.2.112.0.2.0.1176.1.14"),
+        hash: &crate::stb1176::STB1176_1_HASH4E,
+    },
 ];
 
 /// IKE phase-1 ciphers.
@@ -141,6 +156,26 @@ pub static IKE_HASHES: &[IkeHash] = &[
 pub static GROUPS: &[Group] = &[
     // -- MODP --
     // -- ECP --
+    // -- bign ECDH -- [Z] Zubr-private group numbers (IKE private range); public value x || y LE,
+    // shared secret x(d*Q) LE (crate::bign::provider_impl docs).
+    Group {
+        lsp_name: "BIGN_256",
+        sa_name: "bign256",
+        id: 65101,
+        dh: &crate::bign::BIGN256_DH,
+    },
+    Group {
+        lsp_name: "BIGN_384",
+        sa_name: "bign384",
+        id: 65102,
+        dh: &crate::bign::BIGN384_DH,
+    },
+    Group {
+        lsp_name: "BIGN_512",
+        sa_name: "bign512",
+        id: 65103,
+        dh: &crate::bign::BIGN512_DH,
+    },
 ];
 
 /// ESP ciphers.
@@ -246,6 +281,12 @@ pub static INTEGRITY: &[Integrity] = &[
 pub static SIGNATURES: &[SignatureScheme] = &[
     // -- RSA / ECDSA --
     // -- bign --
+    SignatureScheme {
+        name: "bign-hbelt",
+        oid: Some("1.2.112.0.2.0.34.101.45.12"),
+        ike_auth_method: None,
+        verifier: &crate::bign::BIGN_HBELT,
+    },
     // -- GOST R 34.10 --
     SignatureScheme {
         name: gost::algs::GOST3410_2001_SCHEME,
@@ -262,6 +303,9 @@ pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::cbc::SELF_TESTS,
     crate::brng::SELF_TESTS,
     gost::SELF_TESTS,
+    crate::bign::SELF_TESTS,
+    crate::bake::SELF_TESTS,
+    crate::stb1176::SELF_TESTS,
 ];
 
 /// The default provider: every software implementation of this crate.
