@@ -40,14 +40,14 @@ const T0: u128 = u128::from_le_bytes([
 /// Multiplication by x in belt's field.
 #[inline(always)]
 fn belt_mulx(v: u128) -> u128 {
-    (v << 1) ^ (((v >> 127) as u128) * 0x87)
+    (v << 1) ^ ((v >> 127) * 0x87)
 }
 
 /// Multiplication by x in POLYVAL's field (mulX_POLYVAL of RFC 8452).
 #[inline(always)]
 fn polyval_mulx(v: u128) -> u128 {
     let q = (1u128 << 127) | (1u128 << 126) | (1u128 << 121) | 1;
-    (v << 1) ^ (((v >> 127) as u128) * q)
+    (v << 1) ^ ((v >> 127) * q)
 }
 
 /// The polynomial MAC t ← (t ⊕ B)·r of belt-dwp/che over POLYVAL (see the module docs).

@@ -119,6 +119,8 @@ fn kat_block() -> Result<usize, KatError> {
     Ok(recs.len())
 }
 
+type EcbFn = fn(&BeltCipher, &mut [u8]) -> Result<(), crate::Error>;
+
 fn kat_ecb() -> Result<usize, KatError> {
     let recs = records(V_ECB, 4)?;
     let dirs = [Dir::Enc, Dir::Enc, Dir::Dec, Dir::Dec];
@@ -128,10 +130,7 @@ fn kat_ecb() -> Result<usize, KatError> {
         let input = field(r, "in", i)?;
         let want = field(r, "out", i)?;
         let mut buf = input.clone();
-        let (fwd, back): (
-            fn(&BeltCipher, &mut [u8]) -> _,
-            fn(&BeltCipher, &mut [u8]) -> _,
-        ) = match d {
+        let (fwd, back): (EcbFn, EcbFn) = match d {
             Dir::Enc => (modes::ecb_encrypt, modes::ecb_decrypt),
             Dir::Dec => (modes::ecb_decrypt, modes::ecb_encrypt),
         };
