@@ -1,0 +1,458 @@
+//! belt family benchmarks (STB 34.101.31, hmac-hbelt, belt-pbkdf2) at 64 and 1400 bytes.
+//!
+//! Every provider object is measured next to the raw primitive or crate it wraps (goal: wrapper
+//! ≥ 0.95× the raw speed), our belt-block/belt-ctr next to the `belt-block`/`belt-ctr` crates,
+//! and belt-ctr / belt-dwp against the bee2 C anchors measured on this machine (belt-ctr
+//! 160 MB/s, belt-dwp 98 MB/s; goal ≥ 1.0×). The last "bench" prints the ratios:
+//! `cargo bench -p zubr-benches --bench crypto_belt -- --warm-up-time 1 --measurement-time 3`.
+
+use std::hint::black_box;
+
+use cipher::{
+    BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, KeyInit, KeyIvInit, StreamCipher,
+};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use digest::{Digest, Mac};
+use zubr_benches::{report_speed_ratio, throughput_mbs};
+use zubr_crypto_stb::SOFTWARE;
+use zubr_crypto_stb::belt::{self, BeltChe, BeltCipher, BeltDwp, BeltMac, kwp, modes};
+
+const SIZES: [usize; 2] = [64, 1400];
+const KEY: [u8; 32] = [0x42; 32];
+const IV: [u8; 16] = [0x24; 16];
+/// bee2 on this machine (the project's C anchors).
+const BEE2_CTR_MBS: f64 = 160.0;
+const BEE2_DWP_MBS: f64 = 98.0;
+
+fn data(size: usize) -> Vec<u8> {
+    (0..size).map(|i| i as u8).collect()
+}
+
+fn block(c: &mut Criterion) {
+    let mut g = c.benchmark_group("belt-block");
+    let ours = BeltCipher::new(&KEY);
+    let theirs = belt_block::BeltBlock::new(&KEY.into());
+    for size in SIZES {
+        g.throughput(Throughput::Bytes(size as u64));
+        let mut buf = data(size);
+        g.bench_function(BenchmarkId::new("zubr-ecb", size), |b| {
+            b.iter(|| ours.encrypt_blocks(black_box(&mut buf)))
+        });
+        g.bench_function(BenchmarkId::new("crate-ecb", size), |b| {
+            b.iter(|| {
+                for blk in black_box(&mut buf).chunks_exact_mut(16) {
+                    let mut a = cipher::Block::<belt_block::BeltBlock>::try_from(&*blk).unwrap();
+                    theirs.encrypt_block(&mut a);
+                    blk.copy_from_slice(&a);
+                }
+            })
+        });
+        g.bench_function(BenchmarkId::new("zubr-ecb-decrypt", size), |b| {
+            b.iter(|| ours.decrypt_blocks(black_box(&mut buf)))
+        });
+    }
+    g.finish();
+}
+
+fn ctr(c: &mut Criterion) {
+    let mut g = c.benchmark_group("belt-ctr");
+    let ours = BeltCipher::new(&KEY);
+    let esp = SOFTWARE.esp_cipher_by_name("esp-belt-ctr").unwrap();
+    let mut keymat = KEY.to_vec();
+    keymat.extend_from_slice(&IV[..8]);
+    let mut k = esp.cipher.new_key(&keymat).unwrap();
+    for size in SIZES {
+        g.throughput(Throughput::Bytes(size as u64));
+        let mut buf = data(size);
+        g.bench_function(BenchmarkId::new("raw", size), |b| {
+            b.iter(|| modes::ctr_apply(&ours, black_box(&IV), black_box(&mut buf)))
+        });
+        g.bench_function(BenchmarkId::new("esp", size), |b| {
+            b.iter(|| {
+                k.encrypt(&IV[8..], &[], black_box(&mut buf), &mut [])
+                    .unwrap()
+            })
+        });
+        g.bench_function(
+            BenchmarkId::new("belt-ctr-crate-over-zubr-block", size),
+            |b| {
+                b.iter(|| {
+                    modes::BeltCtr::new(&KEY.into(), black_box(&IV).into())
+                        .apply_keystream(black_box(&mut buf))
+                })
+            },
+        );
+        g.bench_function(BenchmarkId::new("belt-ctr-crate", size), |b| {
+            b.iter(|| {
+                belt_ctr::BeltCtr::new(&KEY.into(), black_box(&IV).into())
+                    .apply_keystream(black_box(&mut buf))
+            })
+        });
+    }
+    g.finish();
+}
+
+fn dwp(c: &mut Criterion) {
+    let mut g = c.benchmark_group("belt-dwp");
+    let ours = BeltDwp::new_with_key(&KEY);
+    let che = BeltChe::new_with_key(&KEY);
+    let esp = SOFTWARE.esp_cipher_by_name("esp-belt-dwp").unwrap();
+    let mut keymat = KEY.to_vec();
+    keymat.extend_from_slice(&IV[..8]);
+    let mut k = esp.cipher.new_key(&keymat).unwrap();
+    let aad = [0x11u8; 8]; // ESP: SPI ‖ sequence number
+    for size in SIZES {
+        g.throughput(Throughput::Bytes(size as u64));
+        let mut buf = data(size);
+        g.bench_function(BenchmarkId::new("raw-encrypt", size), |b| {
+            b.iter(|| ours.encrypt_detached(black_box(&IV), &aad, black_box(&mut buf)))
+        });
+        let mut icv = [0u8; 8];
+        g.bench_function(BenchmarkId::new("esp-encrypt", size), |b| {
+            b.iter(|| {
+                k.encrypt(&IV[8..], &aad, black_box(&mut buf), &mut icv)
+                    .unwrap()
+            })
+        });
+        let mut ct = data(size);
+        let tag = ours.encrypt_detached(&IV, &aad, &mut ct);
+        g.bench_function(BenchmarkId::new("raw-decrypt", size), |b| {
+            b.iter(|| {
+                let mut x = ct.clone();
+                ours.decrypt_detached(&IV, &aad, black_box(&mut x), &tag)
+                    .unwrap();
+                x
+            })
+        });
+        g.bench_function(BenchmarkId::new("raw-che-encrypt", size), |b| {
+            b.iter(|| che.encrypt_detached(black_box(&IV), &aad, black_box(&mut buf)))
+        });
+    }
+    g.finish();
+}
+
+fn cfb_cbc_ecb(c: &mut Criterion) {
+    let ours = BeltCipher::new(&KEY);
+    let ike_cbc = SOFTWARE.ike_cipher_by_name("belt-cbc").unwrap();
+    let ike_cfb = SOFTWARE.ike_cipher_by_name("belt-cfb").unwrap();
+    let esp_cfb = SOFTWARE.esp_cipher_by_name("esp-belt-cfb").unwrap();
+    let mut kcbc = ike_cbc.cipher.new_key(&KEY).unwrap();
+    let mut kcfb = ike_cfb.cipher.new_key(&KEY).unwrap();
+    let mut ecfb = esp_cfb.cipher.new_key(&KEY).unwrap();
+
+    let mut g = c.benchmark_group("belt-cfb");
+    for size in SIZES {
+        g.throughput(Throughput::Bytes(size as u64));
+        let mut buf = data(size);
+        g.bench_function(BenchmarkId::new("raw-encrypt", size), |b| {
+            b.iter(|| modes::cfb_encrypt(&ours, black_box(&IV), black_box(&mut buf)))
+        });
+        g.bench_function(BenchmarkId::new("esp-encrypt", size), |b| {
+            b.iter(|| {
+                ecfb.encrypt(&IV, &[], black_box(&mut buf), &mut [])
+                    .unwrap()
+            })
+        });
+        g.bench_function(BenchmarkId::new("ike-encrypt", size), |b| {
+            b.iter(|| kcfb.encrypt(&mut IV.to_vec(), black_box(&mut buf)).unwrap())
+        });
+        g.bench_function(BenchmarkId::new("cfb-mode-crate-encrypt", size), |b| {
+            b.iter(|| {
+                cfb_mode::Encryptor::<belt_block::BeltBlock>::new(&KEY.into(), &IV.into())
+                    .encrypt(black_box(&mut buf))
+            })
+        });
+        g.bench_function(BenchmarkId::new("raw-decrypt", size), |b| {
+            b.iter(|| modes::cfb_decrypt(&ours, black_box(&IV), black_box(&mut buf)))
+        });
+        g.bench_function(BenchmarkId::new("esp-decrypt", size), |b| {
+            b.iter(|| ecfb.decrypt(&IV, &[], black_box(&mut buf), &[]).unwrap())
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("belt-cbc");
+    for size in SIZES {
+        g.throughput(Throughput::Bytes(size as u64));
+        let mut buf = data(size);
+        g.bench_function(BenchmarkId::new("raw-encrypt", size), |b| {
+            b.iter(|| modes::cbc_encrypt(&ours, black_box(&IV), black_box(&mut buf)).unwrap())
+        });
+        g.bench_function(BenchmarkId::new("ike-encrypt", size), |b| {
+            b.iter(|| kcbc.encrypt(&mut IV.to_vec(), black_box(&mut buf)).unwrap())
+        });
+        g.bench_function(BenchmarkId::new("cbc-crate-encrypt", size), |b| {
+            b.iter(|| {
+                let mut e = cbc::Encryptor::<belt_block::BeltBlock>::new(&KEY.into(), &IV.into());
+                let (blocks, _) = cipher::inout::InOutBuf::from(black_box(&mut buf[..]))
+                    .into_chunks::<cipher::consts::U16>();
+                e.encrypt_blocks_inout(blocks);
+            })
+        });
+        g.bench_function(BenchmarkId::new("raw-decrypt", size), |b| {
+            b.iter(|| modes::cbc_decrypt(&ours, black_box(&IV), black_box(&mut buf)).unwrap())
+        });
+        g.bench_function(BenchmarkId::new("ike-decrypt", size), |b| {
+            b.iter(|| kcbc.decrypt(&mut IV.to_vec(), black_box(&mut buf)).unwrap())
+        });
+        g.bench_function(BenchmarkId::new("cbc-crate-decrypt", size), |b| {
+            b.iter(|| {
+                let mut d = cbc::Decryptor::<belt_block::BeltBlock>::new(&KEY.into(), &IV.into());
+                let (blocks, _) = cipher::inout::InOutBuf::from(black_box(&mut buf[..]))
+                    .into_chunks::<cipher::consts::U16>();
+                d.decrypt_blocks_inout(blocks);
+            })
+        });
+        // A length that needs ciphertext stealing.
+        let mut odd = data(size - 1);
+        g.bench_function(BenchmarkId::new("raw-encrypt-stealing", size - 1), |b| {
+            b.iter(|| modes::cbc_encrypt(&ours, black_box(&IV), black_box(&mut odd)).unwrap())
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("belt-ecb");
+    for size in SIZES {
+        g.throughput(Throughput::Bytes(size as u64));
+        let mut buf = data(size);
+        g.bench_function(BenchmarkId::new("raw-encrypt", size), |b| {
+            b.iter(|| modes::ecb_encrypt(&ours, black_box(&mut buf)).unwrap())
+        });
+        g.bench_function(BenchmarkId::new("raw-decrypt", size), |b| {
+            b.iter(|| modes::ecb_decrypt(&ours, black_box(&mut buf)).unwrap())
+        });
+        let mut odd = data(size - 1);
+        g.bench_function(BenchmarkId::new("raw-encrypt-stealing", size - 1), |b| {
+            b.iter(|| modes::ecb_encrypt(&ours, black_box(&mut odd)).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn macs(c: &mut Criterion) {
+    let mut g = c.benchmark_group("belt-mac");
+    let raw = BeltMac::new_with_key(&KEY);
+    let integ = SOFTWARE.integrity_by_name("esp-belt-mac").unwrap();
+    let k = integ.mac.new_key(&KEY).unwrap();
+    for size in SIZES {
+        g.throughput(Throughput::Bytes(size as u64));
+        let buf = data(size);
+        g.bench_function(BenchmarkId::new("raw", size), |b| {
+            b.iter(|| {
+                let mut m = raw.clone();
+                m.absorb(black_box(&buf));
+                m.tag()
+            })
+        });
+        g.bench_function(BenchmarkId::new("integrity", size), |b| {
+            b.iter(|| {
+                let mut icv = [0u8; 8];
+                k.compute(&[black_box(&buf)], &mut icv);
+                icv
+            })
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("hmac-hbelt");
+    let integ = SOFTWARE.integrity_by_name("esp-hbelt-hmac").unwrap();
+    let k = integ.mac.new_key(&KEY).unwrap();
+    let crate_mac = <belt::HmacHbelt as KeyInit>::new_from_slice(&KEY).unwrap();
+    let prf = SOFTWARE.ike_hash_by_name("BELT-HASH").unwrap();
+    for size in SIZES {
+        g.throughput(Throughput::Bytes(size as u64));
+        let buf = data(size);
+        g.bench_function(BenchmarkId::new("hmac-crate", size), |b| {
+            b.iter(|| {
+                let mut m = crate_mac.clone();
+                m.update(black_box(&buf));
+                m.finalize().into_bytes()
+            })
+        });
+        g.bench_function(BenchmarkId::new("integrity", size), |b| {
+            b.iter(|| {
+                let mut icv = [0u8; 16];
+                k.compute(&[black_box(&buf)], &mut icv);
+                icv
+            })
+        });
+        g.bench_function(BenchmarkId::new("ike-prf", size), |b| {
+            b.iter(|| prf.prf(&KEY, &[black_box(&buf)]))
+        });
+    }
+    g.finish();
+}
+
+fn hash(c: &mut Criterion) {
+    let mut g = c.benchmark_group("belt-hash");
+    let named = SOFTWARE.hash("belt-hash").unwrap();
+    for size in SIZES {
+        g.throughput(Throughput::Bytes(size as u64));
+        let buf = data(size);
+        g.bench_function(BenchmarkId::new("crate", size), |b| {
+            b.iter(|| belt_hash::BeltHash::digest(black_box(&buf)))
+        });
+        g.bench_function(BenchmarkId::new("provider", size), |b| {
+            b.iter(|| named.hash.hash(&[black_box(&buf)]))
+        });
+    }
+    g.finish();
+}
+
+fn kdfs(c: &mut Criterion) {
+    let mut g = c.benchmark_group("belt-kwp");
+    for size in SIZES {
+        g.throughput(Throughput::Bytes(size as u64));
+        let x = data(size - 16);
+        let header = [0u8; 16];
+        let mut y = vec![0u8; size];
+        g.bench_function(BenchmarkId::new("wrap", size), |b| {
+            b.iter(|| kwp::wrap(&KEY, black_box(&x), &header, &mut y).unwrap())
+        });
+        let mut w = y.clone();
+        g.bench_function(BenchmarkId::new("unwrap-in-place", size), |b| {
+            b.iter(|| {
+                w.copy_from_slice(&y);
+                kwp::unwrap_in_place(&KEY, black_box(&mut w), &header).unwrap()
+            })
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("belt-kdf");
+    g.bench_function("keyrep-256", |b| {
+        let mut out = [0u8; 32];
+        b.iter(|| belt::keyrep(black_box(&KEY), &[1; 12], &[2; 16], &mut out).unwrap())
+    });
+    g.bench_function("keyexpand-128", |b| {
+        b.iter(|| belt::keyexpand(black_box(&KEY[..16])))
+    });
+    g.bench_function("pbkdf2-1000", |b| {
+        let mut out = [0u8; 32];
+        b.iter(|| belt::pbkdf2(black_box(b"password"), b"saltsalt", 1000, &mut out))
+    });
+    g.finish();
+}
+
+fn ratios(_c: &mut Criterion) {
+    println!();
+    for size in SIZES {
+        let s = size.to_string();
+        let id = |name: &str| format!("{name}/{s}");
+        // Provider wrappers vs what they wrap (goal ≥ 0.95).
+        let w = Some(0.95);
+        report_speed_ratio(
+            &format!("esp-belt-ctr vs raw belt-ctr @{s}"),
+            ("belt-ctr", &id("esp")),
+            ("belt-ctr", &id("raw")),
+            w,
+        );
+        report_speed_ratio(
+            &format!("esp-belt-dwp vs raw belt-dwp @{s}"),
+            ("belt-dwp", &id("esp-encrypt")),
+            ("belt-dwp", &id("raw-encrypt")),
+            w,
+        );
+        report_speed_ratio(
+            &format!("esp-belt-cfb enc vs raw @{s}"),
+            ("belt-cfb", &id("esp-encrypt")),
+            ("belt-cfb", &id("raw-encrypt")),
+            w,
+        );
+        report_speed_ratio(
+            &format!("esp-belt-cfb dec vs raw @{s}"),
+            ("belt-cfb", &id("esp-decrypt")),
+            ("belt-cfb", &id("raw-decrypt")),
+            w,
+        );
+        report_speed_ratio(
+            &format!("IKE belt-cfb vs raw @{s}"),
+            ("belt-cfb", &id("ike-encrypt")),
+            ("belt-cfb", &id("raw-encrypt")),
+            w,
+        );
+        report_speed_ratio(
+            &format!("IKE belt-cbc enc vs raw @{s}"),
+            ("belt-cbc", &id("ike-encrypt")),
+            ("belt-cbc", &id("raw-encrypt")),
+            w,
+        );
+        report_speed_ratio(
+            &format!("IKE belt-cbc dec vs raw @{s}"),
+            ("belt-cbc", &id("ike-decrypt")),
+            ("belt-cbc", &id("raw-decrypt")),
+            w,
+        );
+        report_speed_ratio(
+            &format!("BELT-K256-MAC integrity vs raw belt-mac @{s}"),
+            ("belt-mac", &id("integrity")),
+            ("belt-mac", &id("raw")),
+            w,
+        );
+        report_speed_ratio(
+            &format!("HMAC-HBELT integrity vs hmac crate @{s}"),
+            ("hmac-hbelt", &id("integrity")),
+            ("hmac-hbelt", &id("hmac-crate")),
+            w,
+        );
+        report_speed_ratio(
+            &format!("belt-hash provider vs belt-hash crate @{s}"),
+            ("belt-hash", &id("provider")),
+            ("belt-hash", &id("crate")),
+            w,
+        );
+        // Our block cipher and modes vs the crates (informational).
+        report_speed_ratio(
+            &format!("zubr belt-block vs belt-block crate (ECB) @{s}"),
+            ("belt-block", &id("zubr-ecb")),
+            ("belt-block", &id("crate-ecb")),
+            None,
+        );
+        report_speed_ratio(
+            &format!("zubr belt-ctr vs belt-ctr crate @{s}"),
+            ("belt-ctr", &id("raw")),
+            ("belt-ctr", &id("belt-ctr-crate")),
+            None,
+        );
+        report_speed_ratio(
+            &format!("zubr belt-cfb vs cfb-mode crate @{s}"),
+            ("belt-cfb", &id("raw-encrypt")),
+            ("belt-cfb", &id("cfb-mode-crate-encrypt")),
+            None,
+        );
+        report_speed_ratio(
+            &format!("zubr belt-cbc dec vs cbc crate @{s}"),
+            ("belt-cbc", &id("raw-decrypt")),
+            ("belt-cbc", &id("cbc-crate-decrypt")),
+            None,
+        );
+    }
+    // bee2 anchors (1400 bytes, MB/s = 10^6 bytes/s).
+    for (label, group, bench, anchor) in [
+        ("belt-ctr raw", "belt-ctr", "raw/1400", BEE2_CTR_MBS),
+        ("belt-ctr ESP", "belt-ctr", "esp/1400", BEE2_CTR_MBS),
+        ("belt-dwp raw", "belt-dwp", "raw-encrypt/1400", BEE2_DWP_MBS),
+        ("belt-dwp ESP", "belt-dwp", "esp-encrypt/1400", BEE2_DWP_MBS),
+    ] {
+        if let Some(mbs) = throughput_mbs(group, bench, 1400) {
+            let r = mbs / anchor;
+            println!(
+                "RATIO {label} vs bee2 ({anchor} MB/s): {r:.3} ({mbs:.1} MB/s) (goal >= 1) {}",
+                if r >= 1.0 { "met" } else { "NOT MET" }
+            );
+        }
+    }
+}
+
+criterion_group!(
+    benches,
+    block,
+    ctr,
+    dwp,
+    cfb_cbc_ecb,
+    macs,
+    hash,
+    kdfs,
+    ratios
+);
+criterion_main!(benches);
