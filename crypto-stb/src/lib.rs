@@ -77,6 +77,7 @@ pub use software::SOFTWARE;
 #[cfg(feature = "alloc")]
 pub mod bake;
 pub mod bign;
+pub mod belt;
 pub mod brng;
 // -- GOST --
 pub mod gost;

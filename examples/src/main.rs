@@ -23,11 +23,14 @@ struct Cli {
 enum Command {
     /// Crypto provider utilities: self-test, digests.
     Crypto(cmd::crypto::Args),
+    /// Integrity control of files with belt-hash (the product's integr_mgr).
+    Integr(cmd::integr::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Crypto(a) => cmd::crypto::run(a),
+        Command::Integr(a) => cmd::integr::run(a),
     }
 }
