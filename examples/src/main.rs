@@ -23,11 +23,14 @@ struct Cli {
 enum Command {
     /// Crypto provider utilities: self-test, digests.
     Crypto(cmd::crypto::Args),
+    /// Policy files: check and canonical print (`lsp_mgr check`, `lsp_mgr show`).
+    Lsp(cmd::lsp::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Crypto(a) => cmd::crypto::run(a),
+        Command::Lsp(a) => cmd::lsp::run(a),
     }
 }

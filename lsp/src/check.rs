@@ -56,6 +56,38 @@ enum NameRef {
     Const(usize),
 }
 
+/// Name → index, linear while small, a map beyond (hostile structures with thousands of
+/// members must not make duplicate detection quadratic).
+struct KeyIndex<'k> {
+    small: Vec<(&'k str, usize)>,
+    big: Option<BTreeMap<&'k str, usize>>,
+}
+
+impl<'k> KeyIndex<'k> {
+    fn new() -> Self {
+        KeyIndex {
+            small: Vec::new(),
+            big: None,
+        }
+    }
+    fn get(&self, k: &str) -> Option<usize> {
+        match &self.big {
+            Some(m) => m.get(k).copied(),
+            None => self.small.iter().find(|(x, _)| *x == k).map(|(_, v)| *v),
+        }
+    }
+    fn insert(&mut self, k: &'k str, v: usize) {
+        if let Some(m) = &mut self.big {
+            m.insert(k, v);
+            return;
+        }
+        self.small.push((k, v));
+        if self.small.len() > 16 {
+            self.big = Some(self.small.drain(..).collect());
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Eff<'a> {
     kv: &'a KeyValue<'a>,
@@ -86,6 +118,8 @@ struct Checker<'a, 'o> {
     budget: usize,
     budget_reported: bool,
     quiet: bool,
+    /// Attribute names suggested for misspelt ones in the current structure.
+    suggested: Vec<&'static str>,
     mentioned: Vec<bool>,
     pending: Vec<PendingChain>,
 }
@@ -193,6 +227,7 @@ impl<'a, 'o> Checker<'a, 'o> {
             budget: 0,
             budget_reported: false,
             quiet: false,
+            suggested: Vec::new(),
             mentioned: Vec::new(),
             pending: Vec::new(),
         }
@@ -262,6 +297,7 @@ impl<'a, 'o> Checker<'a, 'o> {
             structs: &structs,
             sink: self.sink,
             opts: self.opts,
+            chain_kinds: BTreeMap::new(),
         };
         post.constraints();
         for p in &self.pending {
@@ -513,13 +549,14 @@ impl<'a, 'o> Checker<'a, 'o> {
         }
         self.tmpl_state[idx] = 1;
         let mut out: Vec<Eff<'a>> = Vec::with_capacity(o.members.len());
-        let mut direct_seen: Vec<(&str, Span)> = Vec::new();
+        let mut pos = KeyIndex::new();
+        let mut direct_seen = KeyIndex::new();
         for m in &o.members {
             match m {
                 Member::KeyValue(kv) => {
                     let key = kv.key.text;
-                    if let Some((_, first)) = direct_seen.iter().find(|(k, _)| *k == key) {
-                        let l = self.line(*first);
+                    if let Some(first) = direct_seen.get(key) {
+                        let l = self.lines.line_col(first as u32).0;
                         self.err(
                             codes::DUPLICATE_ATTRIBUTE,
                             kv.key.span,
@@ -527,11 +564,14 @@ impl<'a, 'o> Checker<'a, 'o> {
                         );
                         continue;
                     }
-                    direct_seen.push((key, kv.key.span));
+                    direct_seen.insert(key, kv.key.span.start as usize);
                     let e = Eff { kv, direct: true };
-                    match out.iter().position(|x| x.kv.key.text == key) {
+                    match pos.get(key) {
                         Some(p) => out[p] = e,
-                        None => out.push(e),
+                        None => {
+                            pos.insert(key, out.len());
+                            out.push(e);
+                        }
                     }
                 }
                 Member::Template(t) => {
@@ -546,9 +586,12 @@ impl<'a, 'o> Checker<'a, 'o> {
                             kv: e.kv,
                             direct: false,
                         };
-                        match out.iter().position(|x| x.kv.key.text == e.kv.key.text) {
+                        match pos.get(e.kv.key.text) {
                             Some(p) => out[p] = e,
-                            None => out.push(e),
+                            None => {
+                                pos.insert(e.kv.key.text, out.len());
+                                out.push(e);
+                            }
                         }
                     }
                 }
@@ -650,6 +693,7 @@ impl<'a, 'o> Checker<'a, 'o> {
         let effs = self.effective(id, 0).unwrap_or_default();
         let mut attrs = Vec::with_capacity(effs.len());
         let mut nulled: Vec<&str> = Vec::new();
+        self.suggested.clear();
         for e in effs {
             if self.sink.full {
                 break;
@@ -662,7 +706,11 @@ impl<'a, 'o> Checker<'a, 'o> {
         self.quiet = false;
         if let Some(d) = def {
             for ad in d.attrs.iter().filter(|a| a.required) {
-                if !attrs.iter().any(|a: &Attr| a.name == ad.name) && !nulled.contains(&ad.name) {
+                // A misspelt required attribute is reported once, as the misspelling.
+                if !attrs.iter().any(|a: &Attr| a.name == ad.name)
+                    && !nulled.contains(&ad.name)
+                    && !self.suggested.contains(&ad.name)
+                {
                     self.err(
                         codes::MISSING_REQUIRED,
                         o.ty.span,
@@ -689,7 +737,19 @@ impl<'a, 'o> Checker<'a, 'o> {
 
     /// Expands constants in `v` into `out`; false after an error.
     fn expand(&mut self, v: &'a Value<'a>, out: &mut Vec<&'a Value<'a>>, depth: usize) -> bool {
-        if let Some(t) = ident_of(v)
+        self.expand_at(v, out, depth, v.span())
+    }
+
+    /// [`Self::expand`] reporting limit errors at `site`, the use in the structure.
+    fn expand_at(
+        &mut self,
+        v: &'a Value<'a>,
+        out: &mut Vec<&'a Value<'a>>,
+        depth: usize,
+        site: Span,
+    ) -> bool {
+        if !self.consts.is_empty()
+            && let Some(t) = ident_of(v)
             && let Some(NameRef::Const(ci)) = self.names.get(t).copied()
         {
             if self.bad_const[ci] {
@@ -698,7 +758,7 @@ impl<'a, 'o> Checker<'a, 'o> {
             if depth >= self.limits.max_depth {
                 self.err(
                     codes::TOO_DEEP,
-                    v.span(),
+                    site,
                     format!(
                         "constants nested deeper than {} levels",
                         self.limits.max_depth
@@ -709,7 +769,9 @@ impl<'a, 'o> Checker<'a, 'o> {
             let c = self.consts[ci];
             for cv in &c.values {
                 let sp = cv.span();
-                if !self.charge(sp.end - sp.start, v.span()) || !self.expand(cv, out, depth + 1) {
+                if !self.charge(sp.end - sp.start, site)
+                    || !self.expand_at(cv, out, depth + 1, site)
+                {
                     return false;
                 }
             }
@@ -718,7 +780,7 @@ impl<'a, 'o> Checker<'a, 'o> {
         if out.len() >= self.limits.max_list_len {
             self.err(
                 codes::LIST_TOO_LONG,
-                v.span(),
+                site,
                 format!("list longer than the limit of {}", self.limits.max_list_len),
             );
             return false;
@@ -738,10 +800,20 @@ impl<'a, 'o> Checker<'a, 'o> {
             Some(d) => match d.attr(key) {
                 Some(a) => Some(a),
                 None => {
-                    let hint = suggest(key, d.attrs.iter().map(|a| a.name))
+                    let sugg = suggest(key, d.attrs.iter().map(|a| a.name));
+                    if let Some(h) = sugg
+                        && self.opts.mode == Mode::Strict
+                    {
+                        self.suggested.push(h);
+                    }
+                    let hint = sugg
                         .map(|h| format!("; did you mean `{h}`?"))
                         .unwrap_or_default();
-                    let msg = format!("unknown attribute `{key}` in `{}`{hint}", d.name);
+                    let msg = if hint.is_empty() {
+                        format!("unknown attribute `{key}` in `{}`", d.name)
+                    } else {
+                        format!("unknown attribute `{key}`{hint}")
+                    };
                     match self.opts.mode {
                         Mode::Strict => {
                             self.err(codes::UNKNOWN_ATTRIBUTE, kv.key.span, msg);
@@ -799,7 +871,7 @@ impl<'a, 'o> Checker<'a, 'o> {
             return Some(Attr {
                 def: None,
                 name: s(key),
-                list: kv.op == Op::StarEq,
+                list: kv.op == Op::StarEq || values.len() > 1,
                 values,
                 spans,
                 span: kv.span,
@@ -846,8 +918,14 @@ impl<'a, 'o> Checker<'a, 'o> {
             }
         }
         if a.ty == Ty::Proposal {
-            for j in 1..values.len() {
-                if values[..j].contains(&values[j]) {
+            let key = |v: &Val| -> Vec<u32> {
+                let mut r = Vec::new();
+                collect_refs(v, Span::default(), &mut r);
+                r.into_iter().map(|(id, _)| id).collect()
+            };
+            let mut seen = BTreeSet::new();
+            for j in 0..values.len() {
+                if !seen.insert(key(&values[j])) {
                     self.err(
                         codes::DUPLICATE_PROPOSAL,
                         spans[j],
@@ -1322,7 +1400,7 @@ impl<'a, 'o> Checker<'a, 'o> {
                             codes::WRONG_REFERENCE_TYPE,
                             *span,
                             format!(
-                                "`{t}` is a `{}`, but `{}` takes {}",
+                                "`{t}` has type `{}`, but `{}` takes {}",
                                 o.ty.text,
                                 a.name,
                                 join_or(types)
@@ -1458,6 +1536,8 @@ struct Post<'x> {
     structs: &'x [Struct],
     sink: &'x mut Sink,
     opts: &'x Options<'x>,
+    /// Per chain: (holds a `Filter`, holds a `FilteringRule`).
+    chain_kinds: BTreeMap<u32, (bool, bool)>,
 }
 
 fn text_of(v: &Val) -> String {
@@ -1664,7 +1744,7 @@ impl<'x> Post<'x> {
         }
         match (tc26, suite) {
             (true, Suite::International | Suite::Belt) => Some(format!(
-                "`{name}` is not a GOST/TC26 algorithm; a `{ty}` takes TC26 algorithms only"
+                "`{name}` is not a GOST/TC26 algorithm; `{ty}` takes TC26 algorithms only"
             )),
             (false, Suite::Tc26) => Some(format!(
                 "`{name}` belongs to the TC26 suite; use it in a TC26 structure, not in `{ty}`"
@@ -1767,15 +1847,28 @@ impl<'x> Post<'x> {
 
     fn chain_kind(&mut self, p: &PendingChain) {
         let Some(ch) = self.get(p.target) else { return };
-        let Some(f) = ch.get("Filters") else { return };
-        let bad = f.values.iter().find_map(|v| match v {
-            Val::Ref(id) => {
-                let k = self.element_kind(id.0)?;
-                (k != p.kind).then_some(k)
+        let (fw, ipsec) = match self.chain_kinds.get(&p.target) {
+            Some(k) => *k,
+            None => {
+                let mut k = (false, false);
+                for v in ch.values("Filters") {
+                    if let Val::Ref(id) = v {
+                        match self.element_kind(id.0) {
+                            Some(ChainKind::Firewall) => k.0 = true,
+                            Some(ChainKind::Ipsec) => k.1 = true,
+                            None => {}
+                        }
+                    }
+                }
+                self.chain_kinds.insert(p.target, k);
+                k
             }
-            _ => None,
-        });
-        if bad.is_some() {
+        };
+        let bad = match p.kind {
+            ChainKind::Firewall => ipsec,
+            ChainKind::Ipsec => fw,
+        };
+        if bad {
             let (want, has) = match p.kind {
                 ChainKind::Firewall => ("Filter", "FilteringRule"),
                 ChainKind::Ipsec => ("FilteringRule", "Filter"),

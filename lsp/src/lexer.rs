@@ -343,6 +343,15 @@ impl<'a> Lexer<'a> {
         let b = self.src[start];
         // Skip a whole UTF-8 sequence so one character gives one message.
         let mut end = start + 1;
+        if matches!(b, b'-' | b'+') {
+            // `-5`, `+1.2.3.4`: swallow the signed word so it yields one message.
+            while end < self.src.len()
+                && (is_ident_char(self.src[end])
+                    || (self.src[end] == b'.' && self.src.get(end + 1) != Some(&b'.')))
+            {
+                end += 1;
+            }
+        }
         if b >= 0x80 {
             while end < self.src.len() && end - start < 4 && (self.src[end] & 0xC0) == 0x80 {
                 end += 1;
