@@ -298,6 +298,8 @@ fn compat_problems(doc: &Doc, order: &[StructId]) -> Vec<Diagnostic> {
         }
     }
     out.sort_by_key(|d| d.span.start);
+    // Template copies share their spans with the template: report each use once.
+    out.dedup_by(|a, b| a.span == b.span && a.message == b.message);
     out
 }
 
