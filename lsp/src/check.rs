@@ -8,6 +8,7 @@
 //! does not cascade. All graph walks are iterative; recursion is bounded by [`Limits`]. The
 //! checker must not print or compile.
 
+use alloc::borrow::Cow;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -118,6 +119,7 @@ struct Checker<'a, 'o> {
     budget: usize,
     budget_reported: bool,
     quiet: bool,
+    vals_buf: Vec<&'a Value<'a>>,
     /// Attribute names suggested for misspelt ones in the current structure.
     suggested: Vec<&'static str>,
     mentioned: Vec<bool>,
@@ -227,6 +229,7 @@ impl<'a, 'o> Checker<'a, 'o> {
             budget: 0,
             budget_reported: false,
             quiet: false,
+            vals_buf: Vec::new(),
             suggested: Vec::new(),
             mentioned: Vec::new(),
             pending: Vec::new(),
@@ -283,7 +286,7 @@ impl<'a, 'o> Checker<'a, 'o> {
                 None => {
                     structs.push(Struct {
                         def: None,
-                        type_name: String::new(),
+                        type_name: Cow::Borrowed(""),
                         name: None,
                         inline: true,
                         attrs: Vec::new(),
@@ -549,6 +552,32 @@ impl<'a, 'o> Checker<'a, 'o> {
         }
         self.tmpl_state[idx] = 1;
         let mut out: Vec<Eff<'a>> = Vec::with_capacity(o.members.len());
+        if o.members.len() <= 16 && o.members.iter().all(|m| matches!(m, Member::KeyValue(_))) {
+            // The common case: a few direct members, no templates — no index needed.
+            for m in &o.members {
+                let Member::KeyValue(kv) = m else { continue };
+                if let Some(first) = out.iter().find(|e| e.kv.key.text == kv.key.text) {
+                    let l = self.line(first.kv.key.span);
+                    self.err(
+                        codes::DUPLICATE_ATTRIBUTE,
+                        kv.key.span,
+                        format!(
+                            "attribute `{}` is written twice (first at line {l})",
+                            kv.key.text
+                        ),
+                    );
+                    continue;
+                }
+                out.push(Eff { kv, direct: true });
+            }
+            self.tmpl_state[idx] = 2;
+            if o.name
+                .is_some_and(|n| self.template_targets.contains(n.text))
+            {
+                self.tmpl_memo.insert(id, out.clone());
+            }
+            return Some(out);
+        }
         let mut pos = KeyIndex::new();
         let mut direct_seen = KeyIndex::new();
         for m in &o.members {
@@ -727,7 +756,10 @@ impl<'a, 'o> Checker<'a, 'o> {
         }
         Struct {
             def,
-            type_name: s(o.ty.text),
+            type_name: match def {
+                Some(d) => Cow::Borrowed(d.name),
+                None => Cow::Owned(s(o.ty.text)),
+            },
             name: o.name.map(|n| s(n.text)),
             inline: self.nested[id as usize] && o.name.is_none(),
             attrs,
@@ -795,6 +827,21 @@ impl<'a, 'o> Checker<'a, 'o> {
         kv: &'a KeyValue<'a>,
         nulled: &mut Vec<&'a str>,
     ) -> Option<Attr> {
+        // One scratch buffer for the expanded values of every attribute.
+        let mut buf = core::mem::take(&mut self.vals_buf);
+        buf.clear();
+        let r = self.type_attr_in(sdef, kv, nulled, &mut buf);
+        self.vals_buf = buf;
+        r
+    }
+
+    fn type_attr_in(
+        &mut self,
+        sdef: Option<&'static StructDef>,
+        kv: &'a KeyValue<'a>,
+        nulled: &mut Vec<&'a str>,
+        vals: &mut Vec<&'a Value<'a>>,
+    ) -> Option<Attr> {
         let key = kv.key.text;
         let adef = match sdef {
             Some(d) => match d.attr(key) {
@@ -834,9 +881,8 @@ impl<'a, 'o> Checker<'a, 'o> {
             },
             None => None,
         };
-        let mut vals: Vec<&'a Value<'a>> = Vec::with_capacity(kv.values.len());
         for v in &kv.values {
-            if !self.expand(v, &mut vals, 0) {
+            if !self.expand(v, vals, 0) {
                 return None;
             }
         }
@@ -870,7 +916,7 @@ impl<'a, 'o> Checker<'a, 'o> {
             let spans = vals.iter().map(|v| v.span()).collect();
             return Some(Attr {
                 def: None,
-                name: s(key),
+                name: Cow::Owned(s(key)),
                 list: kv.op == Op::StarEq || values.len() > 1,
                 values,
                 spans,
@@ -911,7 +957,7 @@ impl<'a, 'o> Checker<'a, 'o> {
         }
         let mut values = Vec::with_capacity(vals.len());
         let mut spans = Vec::with_capacity(vals.len());
-        for v in &vals {
+        for v in vals.iter() {
             if let Some(tv) = self.type_value(a, v) {
                 values.push(tv);
                 spans.push(v.span());
@@ -939,7 +985,7 @@ impl<'a, 'o> Checker<'a, 'o> {
         }
         Some(Attr {
             def: Some(a),
-            name: s(key),
+            name: Cow::Borrowed(a.name),
             list: a.list,
             values,
             spans,
@@ -955,7 +1001,7 @@ impl<'a, 'o> Checker<'a, 'o> {
                     if let Some(NameRef::Struct(id)) = self.names.get(t) {
                         self.mentioned[*id as usize] = true;
                     }
-                    Val::Ident(s(t))
+                    Val::Ident(Cow::Owned(s(t)))
                 }
                 ScalarKind::Str(b) => Val::Str(b.to_vec()),
                 ScalarKind::Int(n) => Val::UInt(*n),
@@ -1075,7 +1121,9 @@ impl<'a, 'o> Checker<'a, 'o> {
                     _ => None,
                 };
                 match text {
-                    Some(t) if vs.contains(&t.as_str()) => Some(Val::Ident(t)),
+                    Some(t) if let Some(v) = vs.iter().find(|v| **v == t) => {
+                        Some(Val::Ident(Cow::Borrowed(v)))
+                    }
                     Some(t) => {
                         let hint = suggest(&t, vs.iter().copied())
                             .map(|h| format!("; did you mean `{h}`?"))
@@ -1291,7 +1339,7 @@ impl<'a, 'o> Checker<'a, 'o> {
                 Some(Val::Ref(StructId(id)))
             }
             Ty::Label => match ident_of(v) {
-                Some(t) => Some(Val::Ident(s(t))),
+                Some(t) => Some(Val::Ident(Cow::Owned(s(t)))),
                 None => {
                     self.mismatch(a, v);
                     None
@@ -1313,10 +1361,10 @@ impl<'a, 'o> Checker<'a, 'o> {
                 }
             },
             Ty::Group(none) => match ident_of(v) {
-                Some("NONE") if none => Some(Val::Ident(s("NONE"))),
+                Some("NONE") if none => Some(Val::Ident(Cow::Borrowed("NONE"))),
                 Some(t) => {
                     if self.opts.catalog.lookup(AlgClass::Group, t).is_some() {
-                        Some(Val::Ident(s(t)))
+                        Some(Val::Ident(Cow::Owned(s(t))))
                     } else {
                         self.unknown_alg(AlgClass::Group, t, span);
                         None
@@ -1543,7 +1591,7 @@ struct Post<'x> {
 fn text_of(v: &Val) -> String {
     match v {
         Val::Str(b) => String::from_utf8_lossy(b).into_owned(),
-        Val::Ident(t) => t.clone(),
+        Val::Ident(t) => String::from(&**t),
         other => format!("{other:?}"),
     }
 }
@@ -1621,7 +1669,7 @@ impl<'x> Post<'x> {
             }
             Constraint::Require { attr, when, is } => {
                 if let Some(v) = st.effective_text(when)
-                    && is.contains(&v.as_str())
+                    && is.contains(&&*v)
                     && st.get(attr).is_none()
                 {
                     let span = st.get(when).map(|a| a.span).unwrap_or(st.span);
@@ -1640,7 +1688,7 @@ impl<'x> Post<'x> {
                     _ => false,
                 };
                 if let Some(v) = st.effective_text(when)
-                    && is.contains(&v.as_str())
+                    && is.contains(&&*v)
                     && !at_default
                 {
                     self.sink.error(
@@ -1802,7 +1850,7 @@ impl<'x> Post<'x> {
             if let Some(a) = r.get("Label")
                 && let Some(Val::Ident(l)) = a.values.first()
             {
-                if labels.contains_key(l.as_str()) {
+                if labels.contains_key(&**l) {
                     self.sink.error(
                         codes::DUPLICATE_LABEL,
                         a.span,
@@ -1819,7 +1867,7 @@ impl<'x> Post<'x> {
             let Some(Val::Ident(t)) = a.values.first() else {
                 continue;
             };
-            match labels.get(t.as_str()) {
+            match labels.get(&**t) {
                 Some(&j) if j > i => {}
                 Some(&j) => self.sink.error(
                     codes::BAD_JUMP,

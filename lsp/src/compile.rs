@@ -54,7 +54,7 @@ fn strings(s: &Struct, name: &str) -> Vec<String> {
         .iter()
         .filter_map(|v| match v {
             Val::Str(b) => Some(lossy(b)),
-            Val::Ident(t) => Some(t.clone()),
+            Val::Ident(t) => Some(String::from(&**t)),
             _ => None,
         })
         .collect()
@@ -63,7 +63,7 @@ fn strings(s: &Struct, name: &str) -> Vec<String> {
 fn opt_string(s: &Struct, name: &str) -> Option<String> {
     match s.value(name) {
         Some(Val::Str(b)) => Some(lossy(b)),
-        Some(Val::Ident(t)) => Some(t.clone()),
+        Some(Val::Ident(t)) => Some(String::from(&**t)),
         _ => None,
     }
 }
@@ -188,7 +188,7 @@ struct Compiler<'d> {
 fn empty(kind: &str) -> Struct {
     Struct {
         def: schema::lookup(kind),
-        type_name: String::from(kind),
+        type_name: alloc::borrow::Cow::Owned(String::from(kind)),
         name: None,
         inline: false,
         attrs: Vec::new(),
@@ -353,7 +353,7 @@ impl<'d> Compiler<'d> {
                     .map(|r| c.cert(r))
                     .collect::<R<_>>()?;
                 AuthKind::Signature {
-                    type_name: s.type_name.clone(),
+                    type_name: String::from(&*s.type_name),
                     local_credential,
                     remote_credentials,
                     send_cert: Self::send_mode(s, "SendCertMode")?,
@@ -579,13 +579,13 @@ impl<'d> Compiler<'d> {
         let mut labels: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, e) in elems.iter().enumerate() {
             if let Some(Val::Ident(l)) = self.get(*e)?.value("Label") {
-                labels.entry(l.as_str()).or_insert(i);
+                labels.entry(&**l).or_insert(i);
             }
         }
         for e in &elems {
             let r = self.get(*e)?;
             let action = match (r.value("JumpTo"), r.ident("Action")) {
-                (Some(Val::Ident(t)), _) => match labels.get(t.as_str()) {
+                (Some(Val::Ident(t)), _) => match labels.get(&**t) {
                     Some(&j) => FirewallAction::Jump(j),
                     None => return fail(r, "JumpTo target"),
                 },

@@ -1,7 +1,7 @@
 //! The concrete syntax tree: what the parser builds (lsp.md §3.2), schema-free.
 //!
 //! Nodes borrow identifiers from the input and keep every span. Templates and constants are
-//! kept as written; [`crate::check`] resolves them. Nothing here knows which structures or
+//! kept as written; [`mod@crate::check`] resolves them. Nothing here knows which structures or
 //! attributes exist.
 
 use alloc::borrow::Cow;

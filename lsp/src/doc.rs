@@ -1,11 +1,12 @@
 //! The checked document: every structure with typed attribute values, templates and constants
 //! expanded, references resolved to [`StructId`]s.
 //!
-//! This is what [`crate::check`] produces for a valid file and what the printer and the
+//! This is what [`mod@crate::check`] produces for a valid file and what the printer and the
 //! compiler read. It keeps names and written order (so it can be printed back) but no syntax.
 //! [`Doc::normalized`] gives a span- and id-free form for comparing two documents (the
 //! round-trip property of lsp.md §8). Nothing here validates: a `Doc` is valid by construction.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
@@ -27,8 +28,9 @@ pub enum Val {
     UInt(u32),
     /// `a..b` of integers.
     UIntRange(u32, u32),
-    /// Identifier: enumeration value, group, label, `Version`.
-    Ident(String),
+    /// Identifier: enumeration value, group, label, `Version` (borrowed from the schema when it
+    /// is one of its values).
+    Ident(Cow<'static, str>),
     /// String bytes (not necessarily UTF-8).
     Str(Vec<u8>),
     /// Address.
@@ -54,8 +56,8 @@ pub enum Val {
 pub struct Attr {
     /// Schema row (`None` for an unknown attribute kept in lenient mode).
     pub def: Option<&'static AttrDef>,
-    /// Attribute name.
-    pub name: String,
+    /// Attribute name (the schema's when known).
+    pub name: Cow<'static, str>,
     /// Printed with `*=`.
     pub list: bool,
     /// Values in written order.
@@ -71,8 +73,8 @@ pub struct Attr {
 pub struct Struct {
     /// Schema row (`None` for an unknown type kept in lenient mode).
     pub def: Option<&'static StructDef>,
-    /// Type name as written.
-    pub type_name: String,
+    /// Type name as written (the schema's when known).
+    pub type_name: Cow<'static, str>,
     /// Name, if any.
     pub name: Option<String>,
     /// Anonymous and written inside another structure or a constant: printed where referenced.
@@ -143,15 +145,16 @@ impl Struct {
 
     /// Effective value of `name` as text (written value, else default) for the table
     /// constraints: identifiers and strings as themselves, booleans as `TRUE`/`FALSE`.
-    pub fn effective_text(&self, name: &str) -> Option<String> {
+    pub fn effective_text(&self, name: &str) -> Option<Cow<'_, str>> {
+        let b = |b: bool| Cow::Borrowed(if b { "TRUE" } else { "FALSE" });
         match self.value(name) {
-            Some(Val::Ident(s)) => Some(s.clone()),
-            Some(Val::Str(b)) => Some(String::from_utf8_lossy(b).into_owned()),
-            Some(Val::Bool(b)) => Some(String::from(if *b { "TRUE" } else { "FALSE" })),
+            Some(Val::Ident(s)) => Some(Cow::Borrowed(s)),
+            Some(Val::Str(v)) => Some(String::from_utf8_lossy(v)),
+            Some(Val::Bool(v)) => Some(b(*v)),
             Some(_) => None,
             None => match self.default_of(name) {
-                Dflt::Ident(v) | Dflt::Str(v) => Some(String::from(v)),
-                Dflt::Bool(b) => Some(String::from(if b { "TRUE" } else { "FALSE" })),
+                Dflt::Ident(v) | Dflt::Str(v) => Some(Cow::Borrowed(v)),
+                Dflt::Bool(v) => Some(b(v)),
                 _ => None,
             },
         }
@@ -161,7 +164,7 @@ impl Struct {
     pub fn describe(&self) -> String {
         match &self.name {
             Some(n) => alloc::format!("{} {}", self.type_name, n),
-            None => self.type_name.clone(),
+            None => String::from(&*self.type_name),
         }
     }
 
@@ -200,14 +203,14 @@ impl Doc {
             return NormStruct::default();
         };
         NormStruct {
-            type_name: s.type_name.clone(),
+            type_name: String::from(&*s.type_name),
             name: s.name.clone(),
             attrs: s
                 .attrs
                 .iter()
                 .map(|a| {
                     (
-                        a.name.clone(),
+                        String::from(&*a.name),
                         a.values.iter().map(|v| self.norm_val(v, depth)).collect(),
                     )
                 })

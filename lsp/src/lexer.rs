@@ -419,9 +419,21 @@ fn parse_dec(d: &[u8]) -> Option<u64> {
     Some(d.iter().fold(0u64, |a, &b| a * 10 + u64::from(b - b'0')))
 }
 
+/// Splits `w` at `sep` into at most `N` parts; `None` when there are more (no allocation: this
+/// runs for every number, address, date and time of the file).
+fn split_fixed<const N: usize>(w: &[u8], sep: u8) -> Option<([&[u8]; N], usize)> {
+    let mut parts: [&[u8]; N] = [&[]; N];
+    let mut n = 0;
+    for p in w.split(|&b| b == sep) {
+        *parts.get_mut(n)? = p;
+        n += 1;
+    }
+    Some((parts, n))
+}
+
 /// Classifies a number word (starts with a digit) per lsp.md §2.4 rule 2.
 fn classify_number(w: &[u8]) -> Result<Tok, (&'static str, String)> {
-    let text = word_text(w);
+    let text = || word_text(w);
     if w.iter().all(u8::is_ascii_digit) {
         // Plain decimal.
         let mut v: u64 = 0;
@@ -430,14 +442,18 @@ fn classify_number(w: &[u8]) -> Result<Tok, (&'static str, String)> {
             if v > u64::from(u32::MAX) {
                 return Err((
                     codes::INT_OVERFLOW,
-                    format!("number `{text}` does not fit in 32 bits (max 4294967295)"),
+                    format!(
+                        "number `{}` does not fit in 32 bits (max 4294967295)",
+                        text()
+                    ),
                 ));
             }
         }
         return Ok(Tok::Int(v as u32));
     }
     if w.len() > 1 && matches!(w[1], b'x' | b'X') && w[0] == b'0' {
-        let digits = &text[2..];
+        let t = text();
+        let digits = &t[2..];
         let fix = if digits.starts_with(|c: char| c.is_ascii_digit()) {
             format!("{digits}h")
         } else {
@@ -445,7 +461,7 @@ fn classify_number(w: &[u8]) -> Result<Tok, (&'static str, String)> {
         };
         return Err((
             codes::HEX_PREFIX,
-            format!("`{text}`: no `0x` prefix in LSP; hex numbers end in h: {fix}"),
+            format!("`{t}`: no `0x` prefix in LSP; hex numbers end in h: {fix}"),
         ));
     }
     if let Some((&last, body)) = w.split_last()
@@ -460,84 +476,98 @@ fn classify_number(w: &[u8]) -> Result<Tok, (&'static str, String)> {
             if v > u64::from(u32::MAX) {
                 return Err((
                     codes::INT_OVERFLOW,
-                    format!("number `{text}` does not fit in 32 bits (max 0FFFFFFFFh)"),
+                    format!(
+                        "number `{}` does not fit in 32 bits (max 0FFFFFFFFh)",
+                        text()
+                    ),
                 ));
             }
         }
         return Ok(Tok::Int(v as u32));
     }
     if w.contains(&b':') {
-        let parts: Vec<&[u8]> = w.split(|&b| b == b':').collect();
-        if (parts.len() == 2 || parts.len() == 3) && parts.iter().all(|p| p.len() == 2) {
-            let n: Vec<u64> = parts.iter().filter_map(|p| parse_dec(p)).collect();
-            if n.len() == parts.len() {
-                let s = n.get(2).copied().unwrap_or(0);
-                return match Time::new(n[0] as u32, n[1] as u32, s as u32) {
+        if let Some((parts, n)) = split_fixed::<3>(w, b':')
+            && n >= 2
+            && parts[..n].iter().all(|p| p.len() == 2)
+        {
+            let h = parse_dec(parts[0]);
+            let m = parse_dec(parts[1]);
+            let sec = if n == 3 { parse_dec(parts[2]) } else { Some(0) };
+            if let (Some(h), Some(m), Some(sec)) = (h, m, sec) {
+                return match Time::new(h as u32, m as u32, sec as u32) {
                     Some(t) => Ok(Tok::Time(t)),
                     None => Err((
                         codes::INVALID_TIME,
-                        format!("invalid time `{text}`: expected 00:00 to 23:59:59"),
+                        format!("invalid time `{}`: expected 00:00 to 23:59:59", text()),
                     )),
                 };
             }
         }
         return Err((
             codes::MALFORMED_NUMBER,
-            format!("malformed time `{text}`: times are written HH:MM or HH:MM:SS"),
+            format!(
+                "malformed time `{}`: times are written HH:MM or HH:MM:SS",
+                text()
+            ),
         ));
     }
     if w.contains(&b'.') {
-        let parts: Vec<&[u8]> = w.split(|&b| b == b'.').collect();
-        let nums: Vec<Option<u64>> = parts.iter().map(|p| parse_dec(p)).collect();
-        if parts.len() == 4
-            && parts.iter().all(|p| p.len() <= 3)
-            && nums.iter().all(Option::is_some)
-        {
-            let mut o = [0u8; 4];
-            for (k, n) in nums.iter().enumerate() {
-                let n = n.unwrap_or(0);
-                if n > 255 {
-                    return Err((
-                        codes::IP_OCTET,
-                        format!("invalid IP address `{text}`: octet {n} is above 255"),
-                    ));
+        if let Some((parts, n)) = split_fixed::<4>(w, b'.') {
+            if n == 4 && parts.iter().all(|p| p.len() <= 3 && parse_dec(p).is_some()) {
+                let mut o = [0u8; 4];
+                for (k, p) in parts.iter().enumerate() {
+                    let v = parse_dec(p).unwrap_or(0);
+                    if v > 255 {
+                        return Err((
+                            codes::IP_OCTET,
+                            format!("invalid IP address `{}`: octet {v} is above 255", text()),
+                        ));
+                    }
+                    o[k] = v as u8;
                 }
-                o[k] = n as u8;
+                return Ok(Tok::Ip(Ipv4Addr::from(o)));
             }
-            return Ok(Tok::Ip(Ipv4Addr::from(o)));
-        }
-        if parts.len() == 3
-            && parts[0].len() == 4
-            && parts[1].len() == 2
-            && parts[2].len() == 2
-            && nums.iter().all(Option::is_some)
-        {
-            let [y, m, d] = [nums[0], nums[1], nums[2]].map(|n| n.unwrap_or(0) as u32);
-            return match Date::new(y, m, d) {
-                Some(dt) => Ok(Tok::Date(dt)),
-                None => Err((
-                    codes::INVALID_DATE,
-                    format!("invalid date `{text}`: no such day in the calendar"),
-                )),
-            };
+            if n == 3
+                && parts[0].len() == 4
+                && parts[1].len() == 2
+                && parts[2].len() == 2
+                && let (Some(y), Some(m), Some(d)) = (
+                    parse_dec(parts[0]),
+                    parse_dec(parts[1]),
+                    parse_dec(parts[2]),
+                )
+            {
+                return match Date::new(y as u32, m as u32, d as u32) {
+                    Some(dt) => Ok(Tok::Date(dt)),
+                    None => Err((
+                        codes::INVALID_DATE,
+                        format!("invalid date `{}`: no such day in the calendar", text()),
+                    )),
+                };
+            }
         }
         return Err((
             codes::MALFORMED_NUMBER,
             format!(
-                "malformed number `{text}`: expected an IP address (a.b.c.d), a date \
-                 (YYYY.MM.DD) or a number"
+                "malformed number `{}`: expected an IP address (a.b.c.d), a date \
+                 (YYYY.MM.DD) or a number",
+                text()
             ),
         ));
     }
     if w.iter().all(u8::is_ascii_hexdigit) {
+        let t = text();
         return Err((
             codes::MALFORMED_NUMBER,
-            format!("malformed number `{text}`; hex numbers end in h: {text}h"),
+            format!("malformed number `{t}`; hex numbers end in h: {t}h"),
         ));
     }
     Err((
         codes::MALFORMED_NUMBER,
-        format!("malformed number `{text}`; identifiers must start with a letter or `_`"),
+        format!(
+            "malformed number `{}`; identifiers must start with a letter or `_`",
+            text()
+        ),
     ))
 }
 

@@ -13,11 +13,11 @@
 //! * [`lexer`], [`parser`], [`cst`] — lexical syntax (§2) and grammar (§3), schema-free.
 //! * [`schema`] — every structure and attribute of §5 as a data table; the checker and printer
 //!   are driven by it, so a name from a real S-Terra file is a one-line addition.
-//! * [`check`] — the rules of §4.2: names, types, bounds, references, required attributes,
+//! * [`mod@check`] — the rules of §4.2: names, types, bounds, references, required attributes,
 //!   cross-constraints, cycles, unused structures; templates and constants are expanded here.
 //! * [`catalog`] — algorithm names (§5.8) behind a trait the host can implement.
-//! * [`print`] — canonical (`lsp_mgr show`) and compat printing (§8).
-//! * [`policy`] / [`compile`] — the typed policy model that ike/, esp/ and filter/ consume.
+//! * [`mod@print`] — canonical (`lsp_mgr show`) and compat printing (§8).
+//! * [`policy`] / [`mod@compile`] — the typed policy model that ike/, esp/ and filter/ consume.
 //! * [`diag`] — spans, codes and `FILE:LINE:COL: error: message` rendering.
 //!
 //! Untrusted input never panics: nesting depth, file size, token count, string and name length,
@@ -150,7 +150,7 @@ impl core::fmt::Debug for Options<'_> {
     }
 }
 
-/// The result of [`check`]: the document when there is no error, and every diagnostic sorted by
+/// The result of [`check()`]: the document when there is no error, and every diagnostic sorted by
 /// position.
 #[derive(Clone, Debug)]
 pub struct Checked {

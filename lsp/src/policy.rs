@@ -1,6 +1,6 @@
 //! The compiled policy: plain typed data for the engine crates (ike/, esp/, filter/, agent/).
 //!
-//! Produced by [`crate::compile`] from a checked document. Names are replaced by indices into
+//! Produced by [`mod@crate::compile`] from a checked document. Names are replaced by indices into
 //! the policy's own vectors (typed ids), every default of lsp.md §5 is applied, and filter
 //! chains hold their rules by value with `JumpTo` resolved to rule indices. Indices are
 //! deterministic: structures are numbered in canonical print order, so the same text always

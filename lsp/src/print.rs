@@ -81,14 +81,18 @@ pub fn canonical_order(doc: &Doc) -> Vec<StructId> {
         }
     }
     // Dependencies of each top-level structure: named structures referenced from it or from
-    // its anonymous inline descendants.
-    let mut indeg = vec![0usize; doc.top.len()];
-    let mut users: Vec<Vec<usize>> = vec![Vec::new(); doc.top.len()];
+    // its anonymous inline descendants. Buffers are reused; `users` is a CSR adjacency.
+    let m = doc.top.len();
+    let mut indeg = vec![0usize; m];
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
     let mut refs = Vec::new();
+    let mut stack = Vec::new();
+    let mut deps: Vec<usize> = Vec::new();
     for (i, id) in doc.top.iter().enumerate() {
-        let mut stack = vec![*id];
+        stack.clear();
+        stack.push(*id);
+        deps.clear();
         let mut seen_inline = 0usize;
-        let mut deps: Vec<usize> = Vec::new();
         while let Some(x) = stack.pop() {
             let Some(s) = doc.get(x) else { continue };
             for a in &s.attrs {
@@ -120,9 +124,20 @@ pub fn canonical_order(doc: &Doc) -> Vec<StructId> {
         deps.sort_unstable();
         deps.dedup();
         indeg[i] = deps.len();
-        for d in deps {
-            users[d].push(i);
-        }
+        pairs.extend(deps.iter().map(|d| (*d, i)));
+    }
+    let mut start = vec![0usize; m + 1];
+    for (d, _) in &pairs {
+        start[d + 1] += 1;
+    }
+    for k in 0..m {
+        start[k + 1] += start[k];
+    }
+    let mut fill = start.clone();
+    let mut users = vec![0usize; pairs.len()];
+    for (d, u) in &pairs {
+        users[fill[*d]] = *u;
+        fill[*d] += 1;
     }
     let ranks: Vec<u8> = doc
         .top
@@ -140,7 +155,7 @@ pub fn canonical_order(doc: &Doc) -> Vec<StructId> {
     while let Some(Reverse((_, i))) = heap.pop() {
         done[i] = true;
         out.push(doc.top[i]);
-        for &u in &users[i] {
+        for &u in &users[start[i]..start[i + 1]] {
             indeg[u] -= 1;
             if indeg[u] == 0 {
                 heap.push(Reverse((ranks[u], u)));

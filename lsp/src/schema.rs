@@ -4,7 +4,7 @@
 //! or an attribute found in a real S-Terra file is one line here ([`AttrDef`] rows are built with
 //! `const fn`s so that a row reads `attr("DefaultPort", UInt(1, 65535), S).int(500)`). Cross-
 //! attribute constraints are data too ([`Constraint`]); the few rules that need code are named
-//! by [`Rule`] and implemented in [`crate::check`]. This module holds no logic beyond lookups.
+//! by [`Rule`] and implemented in [`mod@crate::check`]. This module holds no logic beyond lookups.
 
 use crate::catalog::AlgClass;
 
@@ -204,7 +204,7 @@ pub enum Constraint {
     },
 }
 
-/// Checks that need code, implemented in [`crate::check`].
+/// Checks that need code, implemented in [`mod@crate::check`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
     /// `FilterChain`: no mixing of `Filter` and `FilteringRule`; labels unique; `JumpTo` forward.

@@ -641,7 +641,7 @@ NetworkInterface ( OutputFilter = c )";
         .iter()
         .find(|s| s.name.as_deref() == Some("f"))
         .unwrap();
-    let names: Vec<&str> = f.attrs.iter().map(|a| a.name.as_str()).collect();
+    let names: Vec<&str> = f.attrs.iter().map(|a| &*a.name).collect();
     // template members at the template's position, later members override in place
     assert_eq!(
         names,
@@ -744,7 +744,7 @@ fn exponential_constants_are_bounded() {
         let prev = format!("c{}", i - 1);
         src.push_str(&format!(
             "const c{i} = {}\n",
-            vec![prev.as_str(); 10].join(", ")
+            [prev.as_str(); 10].join(", ")
         ));
     }
     src.push_str("Filter f( ProtocolID *= c9 Action = PASS )\n");

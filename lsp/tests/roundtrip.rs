@@ -164,10 +164,10 @@ impl Gen<'_> {
         ];
         let lo = self.t.range(0, 200);
         if self.t.chance(50) {
-            raw(&format!("{}.{}.{}.{lo}", a[0], a[1], a[2]))
+            raw(format!("{}.{}.{}.{lo}", a[0], a[1], a[2]))
         } else {
             let hi = self.t.range(lo, 255);
-            raw(&format!(
+            raw(format!(
                 "{}.{}.{}.{lo}..{}.{}.{}.{hi}",
                 a[0], a[1], a[2], a[0], a[1], a[2]
             ))
@@ -179,7 +179,7 @@ impl Gen<'_> {
             V::Int(lo)
         } else {
             let hi = self.t.range(lo, max);
-            raw(&format!("{lo}..{hi}"))
+            raw(format!("{lo}..{hi}"))
         }
     }
     fn some<T>(&mut self, lo: usize, hi: usize, mut f: impl FnMut(&mut Self) -> T) -> Vec<T> {
@@ -216,7 +216,7 @@ impl Gen<'_> {
         }
         if self.t.chance(30) {
             let v = if !self.consts.is_empty() && self.t.chance(50) {
-                vec![raw(&self.consts[0].0.clone())]
+                vec![raw(self.consts[0].0.clone())]
             } else {
                 self.some(1, 3, |g| g.int_range(65535))
             };
@@ -536,7 +536,7 @@ impl Gen<'_> {
                         b = (a + 1) % 24;
                     }
                     let s = g.t.range(0, 59);
-                    raw(&format!("{a:02}:{s:02}..{b:02}:00"))
+                    raw(format!("{a:02}:{s:02}..{b:02}:00"))
                 });
                 it.list("TimeOfDay", v);
             }
@@ -650,7 +650,7 @@ impl Gen<'_> {
                         let p = if g.t.chance(20) {
                             V::Str("gw.example.org".into())
                         } else {
-                            raw(&g.ip())
+                            raw(g.ip())
                         };
                         te.set("PeerAddress", p);
                     }
