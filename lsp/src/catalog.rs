@@ -6,6 +6,29 @@
 //! (GOST, belt, AES-GCM, the SHA-2 HMACs, MODP/ECP and bign groups); a host builds a
 //! [`TableCatalog`] from its provider's tables instead. This module only answers "is this name
 //! known, and what is it"; it must not know how an algorithm works.
+//!
+//! ```
+//! use zubr_lsp::catalog::{AlgClass, AlgInfo, AlgorithmCatalog, DEFAULT_CATALOG, Suite};
+//!
+//! /// The default names plus one vendor cipher.
+//! struct WithVendor;
+//! impl AlgorithmCatalog for WithVendor {
+//!     fn lookup(&self, class: AlgClass, name: &str) -> Option<AlgInfo> {
+//!         if class == AlgClass::EspCipher && name == "VENDOR-K256-CBC-250" {
+//!             return Some(AlgInfo { aead: false, suite: Suite::International });
+//!         }
+//!         DEFAULT_CATALOG.lookup(class, name)
+//!     }
+//!     fn names(&self, class: AlgClass) -> Vec<&str> {
+//!         DEFAULT_CATALOG.names(class)
+//!     }
+//! }
+//!
+//! let src = b"ESPTransform e( CipherAlg = \"VENDOR-K256-CBC-250\" IntegrityAlg = \"SHA1-H96-HMAC\" )";
+//! let opts = zubr_lsp::Options { catalog: &WithVendor, ..zubr_lsp::Options::default() };
+//! assert!(!zubr_lsp::check(src, &opts).has_errors());
+//! assert!(zubr_lsp::check(src, &zubr_lsp::Options::default()).has_errors());
+//! ```
 
 use alloc::vec::Vec;
 

@@ -1128,15 +1128,27 @@ impl<'a, 'o> Checker<'a, 'o> {
                         let hint = suggest(&t, vs.iter().copied())
                             .map(|h| format!("; did you mean `{h}`?"))
                             .unwrap_or_default();
-                        self.err(
-                            codes::NOT_IN_ENUM,
-                            span,
-                            format!(
-                                "unknown value `{t}` for `{}`; expected {}{hint}",
-                                a.name,
-                                join_or(vs)
-                            ),
+                        let msg = format!(
+                            "unknown value `{t}` for `{}`; expected {}{hint}",
+                            a.name,
+                            join_or(vs)
                         );
+                        // `Version` is free text for some S-Terra products (lsp.md §5.1): only
+                        // strict mode rejects other values; lenient mode keeps them as written.
+                        if matches!(a.ty, Ty::EnumOrStr(_)) && self.opts.mode == Mode::Lenient {
+                            if !self.quiet {
+                                self.sink.warning(
+                                    codes::LENIENT_UNKNOWN,
+                                    span,
+                                    format!("{msg} (kept)"),
+                                );
+                            }
+                            return Some(match scalar {
+                                Some(ScalarKind::Str(b)) => Val::Str(b.to_vec()),
+                                _ => Val::Ident(Cow::Owned(t)),
+                            });
+                        }
+                        self.err(codes::NOT_IN_ENUM, span, msg);
                         None
                     }
                     None => {

@@ -220,10 +220,11 @@ impl<'d> Compiler<'d> {
     }
 
     fn global(s: &Struct) -> R<Global> {
-        let version = match ident(s, "Version")? {
-            "LSP_4_1" => LspVersion::V4_1,
-            "LSP_4_2" => LspVersion::V4_2,
-            "LSP_4_3" => LspVersion::V4_3,
+        // Unknown versions (kept in lenient mode) count as the oldest.
+        let version = match s.effective_text("Version").as_deref() {
+            Some("LSP_4_1") => LspVersion::V4_1,
+            Some("LSP_4_2") => LspVersion::V4_2,
+            Some("LSP_4_3") => LspVersion::V4_3,
             _ => LspVersion::V4_0,
         };
         let crl_mode = match ident(s, "CRLHandlingMode")? {

@@ -209,6 +209,8 @@ pub mod codes {
     pub const EXPANSION_TOO_LARGE: &str = "X004";
     /// The error limit was reached; later errors are not reported.
     pub const TOO_MANY_ERRORS: &str = "X005";
+    /// A checked document failed to compile: a bug in this crate, never the user's.
+    pub const INTERNAL: &str = "X999";
 }
 
 /// Maps byte offsets to 1-based line and column (columns count bytes; a leading UTF-8 BOM is

@@ -188,7 +188,7 @@ impl Checked {
             Some(doc) => compile(doc).map_err(|e| {
                 alloc::vec![Diagnostic {
                     severity: Severity::Error,
-                    code: "X999",
+                    code: codes::INTERNAL,
                     message: alloc::format!("internal compiler error: {e}"),
                     span: Span::default(),
                 }]

@@ -754,3 +754,18 @@ fn exponential_constants_are_bounded() {
             .any(|d| d.code == codes::EXPANSION_TOO_LARGE || d.code == codes::LIST_TOO_LONG)
     );
 }
+
+#[test]
+fn lenient_keeps_unknown_version() {
+    let src = "GlobalParameters ( Version = \"gateway 4.3 build 7\" )\nNetworkInterface ( )";
+    only_error(src, codes::NOT_IN_ENUM, 1, 30);
+    let c = run_lenient(src);
+    assert!(!c.has_errors());
+    at(&c, src, codes::LENIENT_UNKNOWN, 1, 30);
+    let out = zubr_lsp::print::to_string(c.doc.as_ref().unwrap());
+    assert!(out.contains("Version = \"gateway 4.3 build 7\""), "{out}");
+    assert_eq!(
+        c.compile().unwrap().global.version,
+        zubr_lsp::policy::LspVersion::V4_0
+    );
+}
