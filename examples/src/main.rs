@@ -25,6 +25,8 @@ enum Command {
     Crypto(cmd::crypto::Args),
     /// Integrity control of files with belt-hash (the product's integr_mgr).
     Integr(cmd::integr::Args),
+    /// Policy files: check and canonical print (`lsp_mgr check`, `lsp_mgr show`).
+    Lsp(cmd::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +34,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Crypto(a) => cmd::crypto::run(a),
         Command::Integr(a) => cmd::integr::run(a),
+        Command::Lsp(a) => cmd::lsp::run(a),
     }
 }

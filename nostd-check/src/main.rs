@@ -62,10 +62,28 @@ fn exercise() -> usize {
     n
 }
 
+/// Parses, checks, compiles and prints a small policy.
+fn lsp() -> usize {
+    let src = b"IKETransform t( CipherAlg *= \"AES-K128-CBC\" HashAlg *= \"SHA1\" GroupID *= MODP_2048 )\n\
+                AuthMethodPreshared psk( SharedIKESecret = \"k\" )\n\
+                IKERule r( MainModeAuthMethod *= psk Transform *= t )\n\
+                NetworkInterface ( LogicalName = \"eth0\" )\n";
+    let c = zubr_lsp::check(src, &zubr_lsp::Options::default());
+    let rules = c.compile().map(|p| p.ike_rules.len()).unwrap_or(0);
+    let printed = c
+        .doc
+        .as_ref()
+        .and_then(|d| zubr_lsp::print(d, zubr_lsp::PrintMode::Canonical).ok())
+        .map(|b| b.len())
+        .unwrap_or(0);
+    rules + printed
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
     let n = exercise();
     core::hint::black_box(zubr_base::IpsecError::from_code(5));
+    core::hint::black_box(lsp());
     core::hint::black_box(n);
     // belt raw primitives (no heap)
     core::hint::black_box(zubr_crypto_stb::belt::belt_hash(b"abc"));
@@ -76,3 +94,11 @@ pub extern "C" fn _start() -> ! {
 /// with `panic = "abort"`; with no `std` we provide an empty one (never called: we never unwind).
 #[unsafe(no_mangle)]
 pub extern "C" fn rust_eh_personality() {}
+
+/// Likewise, the precompiled `alloc` (`String::from_utf8_lossy`, `format!`) references the
+/// unwinder's resume entry point; with `panic = "abort"` it is never called.
+#[allow(non_snake_case)]
+#[unsafe(no_mangle)]
+pub extern "C" fn _Unwind_Resume() -> ! {
+    loop {}
+}

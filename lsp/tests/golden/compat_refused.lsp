@@ -1,0 +1,6 @@
+GlobalParameters ( Title = "compat" TCPClosedTTL = 10 )
+IKECFGAddressPool pool( Addresses *= 10.1.0.1..10.1.0.100 )
+IKETransform t( CipherAlg *= "AES-K128-CBC" HashAlg *= "SHA1" GroupID *= MODP_2048 )
+AuthMethodPreshared psk( SharedIKESecret = "k" )
+IKERule r( MainModeAuthMethod *= psk Transform *= t IKECFGAddressPool = pool DPDInterval = 30 )
+NetworkInterface ( LogicalName = "eth0" )
