@@ -53,6 +53,24 @@ impl ReplayWindow {
         })
     }
 
+    /// A fresh window expecting sequence numbers after `top` (an SA whose sender starts at
+    /// `top + 1`, see [`crate::SaParams::initial_seq`]); everything up to `top` counts as seen.
+    pub fn starting_after(mut self, top: u64) -> Self {
+        if top == 0 {
+            return self;
+        }
+        self.top = top;
+        // every position up to `top` is seen; nothing above it
+        self.bits = [u64::MAX; WORDS];
+        let bit = top % 64;
+        self.bits[(top / 64) as usize % WORDS] = if bit == 63 {
+            u64::MAX
+        } else {
+            (1u64 << (bit + 1)) - 1
+        };
+        self
+    }
+
     /// Window size in packets (0 = disabled).
     pub fn size(&self) -> u32 {
         self.size
@@ -168,6 +186,19 @@ mod tests {
         assert_eq!(w.bitmap(), 1 | 1 << 63);
         assert!(ReplayWindow::new(MAX_WINDOW + 1, false).is_err());
         assert!(ReplayWindow::new(0, true).is_err());
+    }
+
+    #[test]
+    fn starting_after_keeps_later_numbers_free() {
+        let mut w = ReplayWindow::new(64, false).unwrap().starting_after(100);
+        assert_eq!(w.check(100), Err(IpsecError::ReplayDetected));
+        assert_eq!(w.check(60), Err(IpsecError::ReplayDetected));
+        w.accept(105).unwrap();
+        for s in 101..105 {
+            w.accept(s).unwrap();
+        }
+        let w = ReplayWindow::new(64, false).unwrap().starting_after(127);
+        w.check(128).unwrap();
     }
 
     #[test]
