@@ -6,9 +6,9 @@
 mod common;
 
 use common::*;
+use zubr_ah::{AhConfig, AhInbound, AhOutbound};
 use zubr_base::sa::{Mode, Tunnel};
 use zubr_base::{Instant, IpsecError, PacketBuf, SaParams, ip};
-use zubr_ah::{AhConfig, AhInbound, AhOutbound};
 
 const NOW: Instant = Instant::ZERO;
 
@@ -49,13 +49,19 @@ fn code_3_and_4_sequence_exhausted() {
     p.initial_seq = u64::from(u32::MAX);
     let (mut out, _) = sa(p);
     encap(&mut out, &udp(1, 0)).unwrap();
-    assert_eq!(encap(&mut out, &udp(1, 0)), Err(IpsecError::LastSequenceNumber));
+    assert_eq!(
+        encap(&mut out, &udp(1, 0)),
+        Err(IpsecError::LastSequenceNumber)
+    );
     p.esn = true;
     p.initial_seq = u64::MAX;
     let (mut out, mut inb) = sa(p);
     let w = encap(&mut out, &udp(1, 0)).unwrap();
     decap(&mut inb, &w).unwrap();
-    assert_eq!(encap(&mut out, &udp(1, 0)), Err(IpsecError::SequenceNumberWrapped));
+    assert_eq!(
+        encap(&mut out, &udp(1, 0)),
+        Err(IpsecError::SequenceNumberWrapped)
+    );
 }
 
 #[test]
@@ -69,8 +75,14 @@ fn code_6_corrupted_headers() {
     short[2..4].copy_from_slice(&30u16.to_be_bytes());
     ip::update_checksum(&mut short);
     assert_eq!(decap(&mut inb, &short), Err(IpsecError::CorruptedHeaders));
-    assert_eq!(decap(&mut inb, &udp(10, 0)), Err(IpsecError::CorruptedHeaders));
-    assert_eq!(encap(&mut out, &[0x70; 20]), Err(IpsecError::CorruptedHeaders));
+    assert_eq!(
+        decap(&mut inb, &udp(10, 0)),
+        Err(IpsecError::CorruptedHeaders)
+    );
+    assert_eq!(
+        encap(&mut out, &[0x70; 20]),
+        Err(IpsecError::CorruptedHeaders)
+    );
 }
 
 #[test]
@@ -79,7 +91,10 @@ fn code_7_9_inner_header_checks() {
     let mut inner = udp(10, 0);
     inner[10] ^= 0x55;
     let w = encap(&mut out, &inner).unwrap();
-    assert_eq!(decap(&mut inb, &w), Err(IpsecError::CorruptedAfterDecapsulation));
+    assert_eq!(
+        decap(&mut inb, &w),
+        Err(IpsecError::CorruptedAfterDecapsulation)
+    );
     let mut p = params(9, Mode::Tunnel);
     p.forwarding = true;
     let (mut out, mut inb) = sa(p);
@@ -93,7 +108,10 @@ fn code_10_headroom() {
     let orig = udp(10, 0);
     let mut buf = vec![0u8; 256];
     let mut pkt = PacketBuf::copy_from(&mut buf, out.overhead().head - 1, &orig).unwrap();
-    assert_eq!(out.encapsulate(NOW, &mut pkt), Err(IpsecError::BufferTooSmall));
+    assert_eq!(
+        out.encapsulate(NOW, &mut pkt),
+        Err(IpsecError::BufferTooSmall)
+    );
 }
 
 #[test]
@@ -109,7 +127,10 @@ fn code_11_ip_options() {
     orig[20..24].copy_from_slice(&[68, 0, 0, 0]);
     orig[24..].copy_from_slice(&base[20..]);
     ip::update_checksum(&mut orig);
-    assert_eq!(encap(&mut out, &orig), Err(IpsecError::CannotParseIpOptions));
+    assert_eq!(
+        encap(&mut out, &orig),
+        Err(IpsecError::CannotParseIpOptions)
+    );
     // inbound: a well-formed packet whose option is broken on the way
     orig[20..24].copy_from_slice(&[1, 1, 1, 0]);
     ip::update_checksum(&mut orig);
@@ -159,22 +180,34 @@ fn code_14_wrong_mode() {
     t[12..16].copy_from_slice(&LEFT.octets());
     ip::update_checksum(&mut t);
     let w = encap(&mut tra, &t).unwrap();
-    assert_eq!(decap(&mut in_tun, &w), Err(IpsecError::WrongEncapsulationMode));
+    assert_eq!(
+        decap(&mut in_tun, &w),
+        Err(IpsecError::WrongEncapsulationMode)
+    );
     let (mut tun, _) = sa(params(14, Mode::Tunnel));
     let (_, mut in_tra) = sa(params(14, Mode::Transport));
     let w = encap(&mut tun, &t).unwrap();
-    assert_eq!(decap(&mut in_tra, &w), Err(IpsecError::WrongEncapsulationMode));
+    assert_eq!(
+        decap(&mut in_tra, &w),
+        Err(IpsecError::WrongEncapsulationMode)
+    );
 }
 
 #[test]
 fn code_15_too_long_and_17_limit_and_18_source() {
     let (mut out, _) = sa(params(15, Mode::Tunnel));
-    assert_eq!(encap(&mut out, &udp(65_490, 0)), Err(IpsecError::PacketTooLong));
+    assert_eq!(
+        encap(&mut out, &udp(65_490, 0)),
+        Err(IpsecError::PacketTooLong)
+    );
     let mut p = params(17, Mode::Tunnel);
     p.lifetime.hard.bytes = Some(10);
     let (mut out, _) = sa(p);
     encap(&mut out, &udp(1, 0)).unwrap();
-    assert_eq!(encap(&mut out, &udp(1, 0)), Err(IpsecError::TrafficLimitExceeded));
+    assert_eq!(
+        encap(&mut out, &udp(1, 0)),
+        Err(IpsecError::TrafficLimitExceeded)
+    );
     let (mut out, _) = sa(params(18, Mode::Tunnel));
     let mut p = params(18, Mode::Tunnel);
     p.tunnel = Some(Tunnel {

@@ -31,7 +31,12 @@ fn protect_and_verify_do_not_allocate() {
                 assert_eq!(pkt.bytes(), &orig[..]);
             }
             let s = region.change();
-            assert_eq!((s.allocations, s.reallocations), (0, 0), "{} {mode:?}", i.ah_sa_name);
+            assert_eq!(
+                (s.allocations, s.reallocations),
+                (0, 0),
+                "{} {mode:?}",
+                i.ah_sa_name
+            );
         }
     }
 }

@@ -106,7 +106,9 @@ fn immutable_options_are_protected_and_kept() {
     let mut b2 = vec![0u8; 512];
     let mut t = PacketBuf::copy_from(&mut b2, 0, &tampered).unwrap();
     assert_eq!(
-        pair(params(5, Mode::Transport), i, &k).1.decapsulate(Instant::ZERO, &mut t),
+        pair(params(5, Mode::Transport), i, &k)
+            .1
+            .decapsulate(Instant::ZERO, &mut t),
         Err(IpsecError::IntegrityFailed)
     );
     inb.decapsulate(Instant::ZERO, &mut pkt).unwrap();

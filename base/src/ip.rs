@@ -283,8 +283,7 @@ pub fn check_transport_payload(proto: u8, payload: &[u8]) -> Result<(), IpsecErr
         }
         PROTO_UDP => {
             let l = payload.get(4..6).ok_or(bad)?;
-            if payload.len() < 8 || usize::from(u16::from_be_bytes([l[0], l[1]])) != payload.len()
-            {
+            if payload.len() < 8 || usize::from(u16::from_be_bytes([l[0], l[1]])) != payload.len() {
                 return Err(bad);
             }
         }

@@ -151,7 +151,10 @@ impl Keys {
                 {
                     return Err(bad);
                 }
-                (Some(i.mac.new_key(cfg.integrity_key).map_err(|_| bad)?), i.icv_len)
+                (
+                    Some(i.mac.new_key(cfg.integrity_key).map_err(|_| bad)?),
+                    i.icv_len,
+                )
             }
             None => (None, c.icv_len()),
         };
@@ -338,8 +341,7 @@ impl EspOutbound {
         } else {
             match bytes.first().map(|b| b >> 4) {
                 Some(4) => {
-                    let h =
-                        ip::parse(bytes, false).map_err(|_| IpsecError::CorruptedHeaders)?;
+                    let h = ip::parse(bytes, false).map_err(|_| IpsecError::CorruptedHeaders)?;
                     if tunnel {
                         (ip::PROTO_IPV4, h.total_len, 0, h.tos, h.df)
                     } else {

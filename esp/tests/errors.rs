@@ -43,7 +43,8 @@ fn reseal(wire: &mut [u8], c: &EspCipher, k: &Keys, f: impl FnOnce(&mut [u8])) {
     let mut key = c.cipher.new_key(&k.ek).unwrap();
     key.decrypt(&iv, &[], &mut wire[d0..icv_at], &[]).unwrap();
     f(&mut wire[d0..icv_at]);
-    key.encrypt(&iv, &[], &mut wire[d0..icv_at], &mut []).unwrap();
+    key.encrypt(&iv, &[], &mut wire[d0..icv_at], &mut [])
+        .unwrap();
     let mac = i.mac.new_key(&k.ak).unwrap();
     let (a, b) = wire.split_at_mut(icv_at);
     mac.compute(&[&a[hl..]], b);
@@ -81,7 +82,13 @@ fn code_1_replay() {
 struct Broken;
 struct BrokenKey;
 impl EspCipherKey for BrokenKey {
-    fn encrypt(&mut self, _: &[u8], _: &[u8], _: &mut [u8], _: &mut [u8]) -> Result<(), CryptoError> {
+    fn encrypt(
+        &mut self,
+        _: &[u8],
+        _: &[u8],
+        _: &mut [u8],
+        _: &mut [u8],
+    ) -> Result<(), CryptoError> {
         Err(CryptoError::Unsupported)
     }
     fn decrypt(&mut self, _: &[u8], _: &[u8], _: &mut [u8], _: &[u8]) -> Result<(), CryptoError> {
@@ -143,7 +150,10 @@ fn code_3_last_sequence_number_and_4_wrapped() {
     let (mut out, mut inb, ..) = suite_pair(p);
     let w = encap(&mut out, &udp(1, 0)).unwrap();
     decap(&mut inb, &w).unwrap();
-    assert_eq!(encap(&mut out, &udp(1, 0)), Err(IpsecError::LastSequenceNumber));
+    assert_eq!(
+        encap(&mut out, &udp(1, 0)),
+        Err(IpsecError::LastSequenceNumber)
+    );
     assert_eq!(out.last_seq(), u64::from(u32::MAX));
     let mut p = params(5, Mode::Tunnel);
     p.esn = true;
@@ -151,7 +161,10 @@ fn code_3_last_sequence_number_and_4_wrapped() {
     let (mut out, mut inb, ..) = suite_pair(p);
     let w = encap(&mut out, &udp(1, 0)).unwrap();
     decap(&mut inb, &w).unwrap();
-    assert_eq!(encap(&mut out, &udp(1, 0)), Err(IpsecError::SequenceNumberWrapped));
+    assert_eq!(
+        encap(&mut out, &udp(1, 0)),
+        Err(IpsecError::SequenceNumberWrapped)
+    );
 }
 
 #[test]
@@ -202,9 +215,15 @@ fn code_6_corrupted_headers() {
     frag[6] |= 0x20;
     ip::update_checksum(&mut frag);
     assert_eq!(decap(&mut inb, &frag), Err(IpsecError::CorruptedHeaders));
-    assert_eq!(decap(&mut inb, &udp(30, 0)), Err(IpsecError::CorruptedHeaders));
+    assert_eq!(
+        decap(&mut inb, &udp(30, 0)),
+        Err(IpsecError::CorruptedHeaders)
+    );
     // outbound: not an IP packet
-    assert_eq!(encap(&mut out, &[0x10; 30]), Err(IpsecError::CorruptedHeaders));
+    assert_eq!(
+        encap(&mut out, &[0x10; 30]),
+        Err(IpsecError::CorruptedHeaders)
+    );
     decap(&mut inb, &wire).unwrap();
 }
 
@@ -214,13 +233,19 @@ fn code_7_corrupted_after_decapsulation() {
     let mut inner = udp(20, 0);
     inner[10] ^= 0xff; // inner checksum wrong: the sender does not check, the receiver does
     let wire = encap(&mut out, &inner).unwrap();
-    assert_eq!(decap(&mut inb, &wire), Err(IpsecError::CorruptedAfterDecapsulation));
+    assert_eq!(
+        decap(&mut inb, &wire),
+        Err(IpsecError::CorruptedAfterDecapsulation)
+    );
     // transport mode: a UDP header whose length disagrees
     let (mut out, mut inb, ..) = suite_pair(params(9, Mode::Transport));
     let mut p = udp(20, 0);
     p[24..26].copy_from_slice(&99u16.to_be_bytes());
     let wire = encap(&mut out, &p).unwrap();
-    assert_eq!(decap(&mut inb, &wire), Err(IpsecError::CorruptedAfterDecapsulation));
+    assert_eq!(
+        decap(&mut inb, &wire),
+        Err(IpsecError::CorruptedAfterDecapsulation)
+    );
 }
 
 #[test]
@@ -243,10 +268,16 @@ fn code_10_buffer_too_small() {
     let ov = out.overhead();
     let mut buf = vec![0u8; 512];
     let mut pkt = PacketBuf::copy_from(&mut buf, ov.head - 1, &orig).unwrap();
-    assert_eq!(out.encapsulate(NOW, &mut pkt), Err(IpsecError::BufferTooSmall));
+    assert_eq!(
+        out.encapsulate(NOW, &mut pkt),
+        Err(IpsecError::BufferTooSmall)
+    );
     let mut buf = vec![0u8; ov.head + orig.len() + 2];
     let mut pkt = PacketBuf::copy_from(&mut buf, ov.head, &orig).unwrap();
-    assert_eq!(out.encapsulate(NOW, &mut pkt), Err(IpsecError::BufferTooSmall));
+    assert_eq!(
+        out.encapsulate(NOW, &mut pkt),
+        Err(IpsecError::BufferTooSmall)
+    );
     assert_eq!(pkt.bytes(), &orig[..], "packet untouched");
     assert_eq!(out.counters().errors, 2);
 }
@@ -287,10 +318,27 @@ fn code_13_incorrect_configuration() {
         );
     };
     // wrong key lengths
-    bad(EspConfig::new(params(1, Mode::Tunnel), c, &k.ek[1..], i, &k.ak));
-    bad(EspConfig::new(params(1, Mode::Tunnel), c, &k.ek, i, &k.ak[1..]));
+    bad(EspConfig::new(
+        params(1, Mode::Tunnel),
+        c,
+        &k.ek[1..],
+        i,
+        &k.ak,
+    ));
+    bad(EspConfig::new(
+        params(1, Mode::Tunnel),
+        c,
+        &k.ek,
+        i,
+        &k.ak[1..],
+    ));
     // tunnel mode without endpoints
-    bad(config(zubr_base::SaParams::new(1, Mode::Tunnel, None), c, i, &k));
+    bad(config(
+        zubr_base::SaParams::new(1, Mode::Tunnel, None),
+        c,
+        i,
+        &k,
+    ));
     // window too large, initial sequence number 0
     let mut p = params(1, Mode::Tunnel);
     p.replay_window = 1 << 20;
@@ -330,9 +378,15 @@ fn code_14_wrong_mode() {
     t[12..16].copy_from_slice(&LEFT.octets());
     ip::update_checksum(&mut t);
     let w = encap(&mut tra, &t).unwrap();
-    assert_eq!(decap(&mut in_tun, &w), Err(IpsecError::WrongEncapsulationMode));
+    assert_eq!(
+        decap(&mut in_tun, &w),
+        Err(IpsecError::WrongEncapsulationMode)
+    );
     let w = encap(&mut tun, &udp(10, 0)).unwrap();
-    assert_eq!(decap(&mut in_tra, &w), Err(IpsecError::WrongEncapsulationMode));
+    assert_eq!(
+        decap(&mut in_tra, &w),
+        Err(IpsecError::WrongEncapsulationMode)
+    );
     // a TFC dummy needs tunnel mode
     let mut buf = vec![0u8; 256];
     let mut pkt = PacketBuf::new(&mut buf, 100, 0).unwrap();
@@ -345,9 +399,15 @@ fn code_14_wrong_mode() {
 #[test]
 fn code_15_too_long() {
     let (mut out, ..) = suite_pair(params(15, Mode::Tunnel));
-    assert_eq!(encap(&mut out, &udp(65_500, 0)), Err(IpsecError::PacketTooLong));
+    assert_eq!(
+        encap(&mut out, &udp(65_500, 0)),
+        Err(IpsecError::PacketTooLong)
+    );
     let (mut out, ..) = suite_pair(params(15, Mode::Transport));
-    assert_eq!(encap(&mut out, &udp(65_500, 0)), Err(IpsecError::PacketTooLong));
+    assert_eq!(
+        encap(&mut out, &udp(65_500, 0)),
+        Err(IpsecError::PacketTooLong)
+    );
 }
 
 #[test]
@@ -359,7 +419,11 @@ fn code_16_tfc_dummy() {
     let w = pkt.bytes().to_vec();
     assert_eq!(decap(&mut inb, &w), Err(IpsecError::TfcPacket));
     assert_eq!(inb.counters().errors, 0, "TFC dummies are not errors");
-    assert_eq!(decap(&mut inb, &w), Err(IpsecError::ReplayDetected), "window moved");
+    assert_eq!(
+        decap(&mut inb, &w),
+        Err(IpsecError::ReplayDetected),
+        "window moved"
+    );
 }
 
 #[test]
@@ -379,7 +443,10 @@ fn code_17_traffic_limit() {
     }
     use zubr_base::LifetimeEvent::*;
     assert_eq!(events, [Some(SoftExpired), Some(HardExpired)]);
-    assert_eq!(encap(&mut out, &orig), Err(IpsecError::TrafficLimitExceeded));
+    assert_eq!(
+        encap(&mut out, &orig),
+        Err(IpsecError::TrafficLimitExceeded)
+    );
     decap(&mut inb, &wires[0]).unwrap();
     decap(&mut inb, &wires[1]).unwrap();
     // a third packet from a fresh sender is refused by the expired inbound SA
@@ -436,13 +503,25 @@ fn drop_reason_format_through_the_database() {
     let mut wire = pkt.bytes().to_vec();
     let mut pkt2 = PacketBuf::copy_from(&mut buf, 100, &udp(4, 0)).unwrap();
     let e = db.encapsulate(NOW, b, &mut pkt2).unwrap_err();
-    assert_eq!(e.to_string(), "SA 2: encapsulation error 4: sequence number wrapped");
+    assert_eq!(
+        e.to_string(),
+        "SA 2: encapsulation error 4: sequence number wrapped"
+    );
     let last = wire.len() - 1;
     wire[last] ^= 1;
     let mut pkt = PacketBuf::copy_from(&mut buf, 0, &wire).unwrap();
     let e = db.decapsulate(NOW, &mut pkt).unwrap_err();
-    assert_eq!(e, DropReason::Decapsulation { sa: 1, error: IpsecError::IntegrityFailed });
-    assert_eq!(e.to_string(), "SA 1: decapsulation error 5: integrity verification failed");
+    assert_eq!(
+        e,
+        DropReason::Decapsulation {
+            sa: 1,
+            error: IpsecError::IntegrityFailed
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "SA 1: decapsulation error 5: integrity verification failed"
+    );
     wire[last] ^= 1;
     let mut pkt = PacketBuf::copy_from(&mut buf, 0, &wire).unwrap();
     db.decapsulate(NOW, &mut pkt).unwrap();

@@ -76,7 +76,10 @@ fn encapsulate_and_decapsulate_do_not_allocate() {
     let ev = db.poll_event();
     let s = region.change();
     assert_eq!((s.allocations, s.reallocations), (0, 0), "SA database");
-    assert!(ev.is_some(), "soft lifetime event queued without allocating");
+    assert!(
+        ev.is_some(),
+        "soft lifetime event queued without allocating"
+    );
 }
 
 fn main() {

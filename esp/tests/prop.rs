@@ -28,7 +28,11 @@ fn setup(
     let all = suites();
     let (c, i) = all[suite % all.len()];
     let authed = i.is_some() || c.is_aead();
-    let mode = if tunnel { Mode::Tunnel } else { Mode::Transport };
+    let mode = if tunnel {
+        Mode::Tunnel
+    } else {
+        Mode::Transport
+    };
     let mut p = params(0x77, mode);
     p.esn = esn && authed;
     let k = keys(c, i);

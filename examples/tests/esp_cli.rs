@@ -85,9 +85,16 @@ fn encrypt_then_decrypt_and_report_failures() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "4 encrypted, 0 failed\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "4 encrypted, 0 failed\n"
+    );
     let wire = packets(&enc);
-    assert_eq!(&wire[0][28 + 4..28 + 8], &5u32.to_be_bytes(), "--seq sets the first number");
+    assert_eq!(
+        &wire[0][28 + 4..28 + 8],
+        &5u32.to_be_bytes(),
+        "--seq sets the first number"
+    );
     let dec = dir.path().join("dec.pcap");
     let o = zubr()
         .args(["esp", "decrypt-pcap", "--sa", spec])
@@ -130,9 +137,14 @@ fn encrypt_then_decrypt_and_report_failures() {
         .arg(&dec)
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&o.stderr)
-        .starts_with("packet 1: SA 1: decapsulation error 5: integrity verification failed\n"));
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "0 decrypted, 4 failed, 0 skipped\n");
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .starts_with("packet 1: SA 1: decapsulation error 5: integrity verification failed\n")
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "0 decrypted, 4 failed, 0 skipped\n"
+    );
     // an SPI nobody knows
     let other = spec.replace("spi=0x2a", "spi=0x2b");
     let o = zubr()
@@ -141,7 +153,10 @@ fn encrypt_then_decrypt_and_report_failures() {
         .arg(&dec)
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&o.stderr).starts_with("packet 1: SPI 0x0000002a not found in hash\n"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .starts_with("packet 1: SPI 0x0000002a not found in hash\n")
+    );
 }
 
 #[test]

@@ -73,10 +73,14 @@ fn ah_esp(esp_mode: Mode) -> (SaDb, SaDb, zubr_base::sadb::BundleId) {
     ));
     let b = tx.bundle(&[a, e]).unwrap();
     let ri = rx
-        .install_inbound(Box::new(EspInbound::new(&esp_cfg(0x100, esp_mode), NOW).unwrap()))
+        .install_inbound(Box::new(
+            EspInbound::new(&esp_cfg(0x100, esp_mode), NOW).unwrap(),
+        ))
         .unwrap();
     let ra = rx
-        .install_inbound(Box::new(AhInbound::new(&ah_cfg(0x200, Mode::Transport), NOW).unwrap()))
+        .install_inbound(Box::new(
+            AhInbound::new(&ah_cfg(0x200, Mode::Transport), NOW).unwrap(),
+        ))
         .unwrap();
     rx.bundle(&[ra, ri]).unwrap();
     (tx, rx, b)
@@ -135,10 +139,14 @@ fn bundle_drop_reasons() {
     // AH over ESP with another SPI: not the bundle's SPI
     let mut rx3: SaDb = SaDb::new();
     let ri = rx3
-        .install_inbound(Box::new(EspInbound::new(&esp_cfg(0x101, Mode::Transport), NOW).unwrap()))
+        .install_inbound(Box::new(
+            EspInbound::new(&esp_cfg(0x101, Mode::Transport), NOW).unwrap(),
+        ))
         .unwrap();
     let ra = rx3
-        .install_inbound(Box::new(AhInbound::new(&ah_cfg(0x200, Mode::Transport), NOW).unwrap()))
+        .install_inbound(Box::new(
+            AhInbound::new(&ah_cfg(0x200, Mode::Transport), NOW).unwrap(),
+        ))
         .unwrap();
     rx3.bundle(&[ra, ri]).unwrap();
     let mut p = PacketBuf::copy_from(&mut buf, 0, &wire).unwrap();
@@ -163,7 +171,9 @@ fn bundle_drop_reasons() {
     // the bundle dissolved (SA being deleted): not in a bundle
     let mut rx5: SaDb = SaDb::new();
     let a5 = rx5
-        .install_inbound(Box::new(AhInbound::new(&ah_cfg(0x200, Mode::Transport), NOW).unwrap()))
+        .install_inbound(Box::new(
+            AhInbound::new(&ah_cfg(0x200, Mode::Transport), NOW).unwrap(),
+        ))
         .unwrap();
     let bid = rx5.bundle(&[a5]).unwrap();
     rx5.unbundle(bid).unwrap();
@@ -212,7 +222,9 @@ fn selectors_are_checked_after_decapsulation() {
     });
     let mut out = EspOutbound::new(&cfg, &mut *rng(), NOW).unwrap();
     let mut rx: SaDb = SaDb::new();
-    let id = rx.install_inbound(Box::new(EspInbound::new(&cfg, NOW).unwrap())).unwrap();
+    let id = rx
+        .install_inbound(Box::new(EspInbound::new(&cfg, NOW).unwrap()))
+        .unwrap();
     rx.bundle(&[id]).unwrap();
     let mut buf = vec![0u8; 2048];
     let good = udp_packet(4);
@@ -242,12 +254,16 @@ fn nested_tunnels_up_to_16_layers() {
         let cfg = if n % 2 == 0 {
             let c = esp_cfg(0x1000 + n, Mode::Tunnel);
             let o = tx.install_outbound(Box::new(EspOutbound::new(&c, &mut *rng(), NOW).unwrap()));
-            let i = rx.install_inbound(Box::new(EspInbound::new(&c, NOW).unwrap())).unwrap();
+            let i = rx
+                .install_inbound(Box::new(EspInbound::new(&c, NOW).unwrap()))
+                .unwrap();
             (o, i)
         } else {
             let c = ah_cfg(0x1000 + n, Mode::Tunnel);
             let o = tx.install_outbound(Box::new(AhOutbound::new(&c, &mut *rng(), NOW).unwrap()));
-            let i = rx.install_inbound(Box::new(AhInbound::new(&c, NOW).unwrap())).unwrap();
+            let i = rx
+                .install_inbound(Box::new(AhInbound::new(&c, NOW).unwrap()))
+                .unwrap();
             (o, i)
         };
         out_bundles.push(tx.bundle(&[cfg.0]).unwrap());
@@ -257,14 +273,21 @@ fn nested_tunnels_up_to_16_layers() {
     let mut buf = vec![0u8; 4096];
     // 16 layers: fine both ways
     let mut pkt = PacketBuf::copy_from(&mut buf, 2048, &orig).unwrap();
-    assert_eq!(tx.encapsulate_nested(NOW, &out_bundles[..16], &mut pkt).unwrap().layers, 16);
+    assert_eq!(
+        tx.encapsulate_nested(NOW, &out_bundles[..16], &mut pkt)
+            .unwrap()
+            .layers,
+        16
+    );
     let r = rx.decapsulate(NOW, &mut pkt).unwrap();
     assert_eq!(r.sas().len(), 16);
     assert_eq!(pkt.bytes(), &orig[..]);
     // 17 layers: the sender stops (a policy loop), and a receiver refuses such a packet
     let mut pkt = PacketBuf::copy_from(&mut buf, 2048, &orig).unwrap();
     assert_eq!(
-        tx.encapsulate_nested(NOW, &out_bundles, &mut pkt).unwrap_err().to_string(),
+        tx.encapsulate_nested(NOW, &out_bundles, &mut pkt)
+            .unwrap_err()
+            .to_string(),
         "too many nested encapsulations (recursive policy?)"
     );
     let mut pkt = PacketBuf::copy_from(&mut buf, 2048, &orig).unwrap();
@@ -287,7 +310,9 @@ fn nat_t_dispatch_events_and_listing() {
     let mut rx: SaDb = SaDb::new();
     let o = tx.install_outbound(Box::new(EspOutbound::new(&cfg, &mut *rng(), NOW).unwrap()));
     let ob = tx.bundle(&[o]).unwrap();
-    let i = rx.install_inbound(Box::new(EspInbound::new(&cfg, NOW).unwrap())).unwrap();
+    let i = rx
+        .install_inbound(Box::new(EspInbound::new(&cfg, NOW).unwrap()))
+        .unwrap();
     rx.bundle(&[i]).unwrap();
     let orig = udp_packet(30);
     let mut buf = vec![0u8; 2048];
@@ -302,7 +327,10 @@ fn nat_t_dispatch_events_and_listing() {
     ka[22..24].copy_from_slice(&4500u16.to_be_bytes());
     ka[28] = 0xff;
     let mut p = PacketBuf::copy_from(&mut buf, 0, &ka).unwrap();
-    assert_eq!(rx.decapsulate(NOW, &mut p).unwrap().kind, InboundKind::NatKeepalive);
+    assert_eq!(
+        rx.decapsulate(NOW, &mut p).unwrap().kind,
+        InboundKind::NatKeepalive
+    );
     let mut ike = udp_packet(8);
     ike[20..22].copy_from_slice(&4500u16.to_be_bytes());
     ike[22..24].copy_from_slice(&4500u16.to_be_bytes());
@@ -311,7 +339,13 @@ fn nat_t_dispatch_events_and_listing() {
     // lifetimes
     rx.handle_timeout(Instant::from_secs(11));
     let ev = rx.poll_event().unwrap();
-    assert_eq!(ev, SaEvent { sa: i, event: LifetimeEvent::SoftExpired });
+    assert_eq!(
+        ev,
+        SaEvent {
+            sa: i,
+            event: LifetimeEvent::SoftExpired
+        }
+    );
     assert_eq!(ev.to_string(), "requesting rekeying for SA 1");
     rx.handle_timeout(Instant::from_secs(21));
     assert_eq!(rx.poll_event().unwrap().to_string(), "SA 1 expired");
@@ -320,7 +354,10 @@ fn nat_t_dispatch_events_and_listing() {
     let (id, l) = rx.listing(Instant::from_secs(5)).next().unwrap();
     assert_eq!(id, i);
     assert_eq!(l.in_use.to_string(), "Tunnel NAT-T");
-    assert_eq!(l.transforms, [Some("esp-aes128-cbc"), Some("esp-sha1-hmac")]);
+    assert_eq!(
+        l.transforms,
+        [Some("esp-aes128-cbc"), Some("esp-sha1-hmac")]
+    );
     assert_eq!(l.counters.packets, 1);
     assert_eq!(l.remaining.seconds, Some(15));
 }

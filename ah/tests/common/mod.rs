@@ -4,11 +4,11 @@
 
 use std::net::Ipv4Addr;
 
+use zubr_ah::{AhConfig, AhInbound, AhOutbound};
 use zubr_base::ip::{self, Ipv4Fields};
 use zubr_base::sa::{Mode, SaParams, Tunnel};
 use zubr_crypto_stb::provider::{CryptoProvider, Integrity};
 use zubr_crypto_stb::{Rng, SOFTWARE};
-use zubr_ah::{AhConfig, AhInbound, AhOutbound};
 
 pub const P: &CryptoProvider = &SOFTWARE;
 
@@ -21,12 +21,17 @@ pub const TUNNEL: Tunnel = Tunnel {
 
 /// Every integrity algorithm that has an AH transform ID.
 pub fn suites() -> Vec<&'static Integrity> {
-    P.integrity.iter().filter(|i| i.ah_transform_id.is_some()).collect()
+    P.integrity
+        .iter()
+        .filter(|i| i.ah_transform_id.is_some())
+        .collect()
 }
 
 /// Deterministic key material of `len` bytes.
 pub fn key(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
 }
 
 pub fn rng(seed: u8) -> Box<dyn Rng> {
@@ -38,7 +43,11 @@ pub fn params(spi: u32, mode: Mode) -> SaParams {
 }
 
 pub fn pair(p: SaParams, i: &'static Integrity, key: &[u8]) -> (AhOutbound, AhInbound) {
-    let cfg = AhConfig { params: p, integrity: i, key };
+    let cfg = AhConfig {
+        params: p,
+        integrity: i,
+        key,
+    };
     let now = zubr_base::Instant::ZERO;
     (
         AhOutbound::new(&cfg, &mut *rng(1), now).expect("outbound SA"),
@@ -133,4 +142,3 @@ pub fn ipv6(len: usize) -> Vec<u8> {
     p[44..46].copy_from_slice(&((8 + len) as u16).to_be_bytes());
     p
 }
-

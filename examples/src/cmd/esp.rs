@@ -315,7 +315,8 @@ pub fn parse_spec(p: &CryptoProvider, spec: &str) -> Result<Spec, String> {
     if ah && auth.is_none() {
         return Err("proto=ah needs auth=".into());
     }
-    let udp = kv.remove("udp")
+    let udp = kv
+        .remove("udp")
         .map(parse_num)
         .transpose()?
         .map(|v| u16::try_from(v).map_err(|_| "bad udp port".to_string()))
@@ -325,7 +326,11 @@ pub fn parse_spec(p: &CryptoProvider, spec: &str) -> Result<Spec, String> {
         "1" => true,
         o => return Err(format!("esn `{o}`: 0 or 1")),
     };
-    let window = kv.remove("window").map(parse_num).transpose()?.unwrap_or(64);
+    let window = kv
+        .remove("window")
+        .map(parse_num)
+        .transpose()?
+        .unwrap_or(64);
     let window = u32::try_from(window).map_err(|_| "window too large".to_string())?;
     if let Some(k) = kv.keys().next() {
         return Err(format!("unknown SPEC key `{k}`"));
@@ -370,7 +375,13 @@ impl Spec {
     }
 
     fn esp(&self, seq: u64) -> Option<EspConfig<'_>> {
-        let mut c = EspConfig::new(self.params(seq), self.enc?, &self.ekey, self.auth, &self.akey);
+        let mut c = EspConfig::new(
+            self.params(seq),
+            self.enc?,
+            &self.ekey,
+            self.auth,
+            &self.akey,
+        );
         c.udp = self.udp.map(|port| UdpEncap {
             src_port: port,
             dst_port: port,
@@ -562,7 +573,12 @@ mod tests {
             assert_eq!(got.sa_name, c.sa_name);
         }
         for i in SOFTWARE.integrity {
-            assert_eq!(find_integrity(&SOFTWARE, &auth_name(i)).unwrap().esp_sa_name, i.esp_sa_name);
+            assert_eq!(
+                find_integrity(&SOFTWARE, &auth_name(i))
+                    .unwrap()
+                    .esp_sa_name,
+                i.esp_sa_name
+            );
         }
         let help = algorithms_help(&SOFTWARE);
         assert!(help.contains("aes-cbc") && help.contains("hmac-sha1-96"));
@@ -571,12 +587,41 @@ mod tests {
     #[test]
     fn spec_errors_are_explained() {
         let p = &SOFTWARE;
-        assert!(parse_spec(p, "spi=1,mode=transport,enc=aes-cbc,ekey=00").unwrap_err().contains("16"));
-        assert!(parse_spec(p, "spi=1,mode=tunnel,enc=aes-cbc,ekey=00112233445566778899aabbccddeeff").unwrap_err().contains("src="));
-        assert!(parse_spec(p, "spi=1,mode=transport,enc=nope").unwrap_err().contains("unknown"));
-        assert!(parse_spec(p, "spi=1,proto=ah,mode=transport").unwrap_err().contains("auth"));
-        assert!(parse_spec(p, "spi=1,mode=transport,enc=aes-cbc,ekey=00112233445566778899aabbccddeeff,x=1").unwrap_err().contains("`x`"));
+        assert!(
+            parse_spec(p, "spi=1,mode=transport,enc=aes-cbc,ekey=00")
+                .unwrap_err()
+                .contains("16")
+        );
+        assert!(
+            parse_spec(
+                p,
+                "spi=1,mode=tunnel,enc=aes-cbc,ekey=00112233445566778899aabbccddeeff"
+            )
+            .unwrap_err()
+            .contains("src=")
+        );
+        assert!(
+            parse_spec(p, "spi=1,mode=transport,enc=nope")
+                .unwrap_err()
+                .contains("unknown")
+        );
+        assert!(
+            parse_spec(p, "spi=1,proto=ah,mode=transport")
+                .unwrap_err()
+                .contains("auth")
+        );
+        assert!(
+            parse_spec(
+                p,
+                "spi=1,mode=transport,enc=aes-cbc,ekey=00112233445566778899aabbccddeeff,x=1"
+            )
+            .unwrap_err()
+            .contains("`x`")
+        );
         let s = parse_spec(p, "spi=0x1000,proto=esp,mode=transport,enc=aes-cbc,ekey=000102030405060708090a0b0c0d0e0f1011121314151617,auth=hmac-sha256-128,akey=00,udp=4500,esn=1,window=128").unwrap();
-        assert_eq!((s.spi, s.enc.unwrap().sa_name, s.udp, s.esn, s.window), (0x1000, "esp-aes192-cbc", Some(4500), true, 128));
+        assert_eq!(
+            (s.spi, s.enc.unwrap().sa_name, s.udp, s.esn, s.window),
+            (0x1000, "esp-aes192-cbc", Some(4500), true, 128)
+        );
     }
 }
