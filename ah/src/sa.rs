@@ -262,7 +262,7 @@ impl AhOutbound {
             return Err(e);
         }
         buf[ah_off + AH_FIXED..ah_off + AH_FIXED + out.len()].copy_from_slice(out);
-        self.seq.next()?;
+        self.seq.take()?;
         pkt.set_range(new_start, new_start + out_len)?;
         let event = self.life.record(now, inner_len);
         self.counters.packets += 1;

@@ -374,7 +374,7 @@ impl EspOutbound {
         if pkt.headroom() < head || pkt.tailroom() < tail {
             return Err(IpsecError::BufferTooSmall);
         }
-        let seq = self.seq.next()?;
+        let seq = self.seq.take()?;
         let id = self.next_id();
         let k = &mut self.k;
         let (buf, start, end) = pkt.raw_mut();

@@ -243,7 +243,7 @@ fn list(p: &CryptoProvider) {
 // ---------------------------------------------------------------------------------------------
 // SPEC
 
-/// A parsed `--sa` specification (no `Debug`: it holds keys).
+/// A parsed `--sa` specification (its `Debug` leaves the keys out).
 pub struct Spec {
     spi: u32,
     ah: bool,
@@ -257,6 +257,18 @@ pub struct Spec {
     udp: Option<u16>,
     esn: bool,
     window: u32,
+}
+
+impl std::fmt::Debug for Spec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spec")
+            .field("spi", &format_args!("{:#x}", self.spi))
+            .field("ah", &self.ah)
+            .field("mode", &self.mode)
+            .field("enc", &self.enc.map(|c| c.sa_name))
+            .field("auth", &self.auth.map(|i| i.esp_sa_name))
+            .finish_non_exhaustive()
+    }
 }
 
 fn parse_num(v: &str) -> Result<u64, String> {
