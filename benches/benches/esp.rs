@@ -17,7 +17,7 @@ use zubr_base::{Instant, PacketBuf, ip};
 use zubr_benches::report_speed_ratio;
 use zubr_crypto_stb::SOFTWARE as P;
 use zubr_crypto_stb::provider::{EspCipher, Integrity};
-use zubr_esp::{ESP_NULL, EspConfig, EspInbound, EspOutbound};
+use zubr_esp::{EspConfig, EspInbound, EspOutbound};
 
 const SIZES: [usize; 3] = [64, 512, 1400];
 const NOW: Instant = Instant::ZERO;
@@ -154,9 +154,9 @@ fn esp(c: &mut Criterion) {
                 ratios.push(r);
             }
         }
-        let _ = ESP_NULL;
     }
-    let _ = ratios;
+    let met = ratios.iter().filter(|r| **r >= 1.0 / 1.3).count();
+    println!("esp: {met} of {} ratios at or above 1/1.3", ratios.len());
 }
 
 fn ah(c: &mut Criterion) {

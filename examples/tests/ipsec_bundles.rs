@@ -122,7 +122,6 @@ fn bundle_drop_reasons() {
     let wire = pkt.bytes().to_vec();
 
     // ESP alone (the AH layer stripped by an attacker): ESP is not the first SA of its bundle
-    let (mut tx2, ..) = ah_esp(Mode::Transport);
     let esp_only = {
         let mut buf = vec![0u8; 2048];
         let mut p = PacketBuf::copy_from(&mut buf, 256, &orig).unwrap();
@@ -130,7 +129,6 @@ fn bundle_drop_reasons() {
         e.encapsulate(NOW, &mut p).unwrap();
         p.bytes().to_vec()
     };
-    let _ = &mut tx2;
     let mut p = PacketBuf::copy_from(&mut buf, 0, &esp_only).unwrap();
     let e = rx.decapsulate(NOW, &mut p).unwrap_err();
     assert_eq!(e, DropReason::SaNotFirstInBundle { sa: 1 });
