@@ -4,3 +4,4 @@
 
 pub mod cbc;
 pub mod hash;
+pub mod modp;
