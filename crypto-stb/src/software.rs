@@ -174,7 +174,25 @@ pub static GROUPS: &[Group] = &[
         id: 18,
         dh: &intl::modp::MODP_8192,
     },
-    // -- ECP --
+    // -- ECP (RFC 5903) --
+    Group {
+        lsp_name: "ECP_256",
+        sa_name: "ecp256",
+        id: 19,
+        dh: &intl::ecp::ECP_256,
+    },
+    Group {
+        lsp_name: "ECP_384",
+        sa_name: "ecp384",
+        id: 20,
+        dh: &intl::ecp::ECP_384,
+    },
+    Group {
+        lsp_name: "ECP_521",
+        sa_name: "ecp521",
+        id: 21,
+        dh: &intl::ecp::ECP_521,
+    },
 ];
 
 /// ESP ciphers.
@@ -283,6 +301,7 @@ pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::hash::SELF_TESTS,
     intl::cbc::SELF_TESTS,
     intl::modp::SELF_TESTS,
+    intl::ecp::SELF_TESTS,
     crate::brng::SELF_TESTS,
 ];
 
