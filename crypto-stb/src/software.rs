@@ -233,6 +233,76 @@ pub static ESP_CIPHERS: &[EspCipher] = &[
         key_bits: None,
         cipher: &intl::cbc::DES_CBC,
     },
+    EspCipher {
+        lsp_name: "AES-K128-GCM-16",
+        sa_name: "esp-aes128-gcm16",
+        transform_id: 20,
+        key_bits: Some(128),
+        cipher: &intl::gcm::AES128_GCM16,
+    },
+    EspCipher {
+        lsp_name: "AES-K192-GCM-16",
+        sa_name: "esp-aes192-gcm16",
+        transform_id: 20,
+        key_bits: Some(192),
+        cipher: &intl::gcm::AES192_GCM16,
+    },
+    EspCipher {
+        lsp_name: "AES-K256-GCM-16",
+        sa_name: "esp-aes256-gcm16",
+        transform_id: 20,
+        key_bits: Some(256),
+        cipher: &intl::gcm::AES256_GCM16,
+    },
+    EspCipher {
+        lsp_name: "AES-K128-GCM-12",
+        sa_name: "esp-aes128-gcm12",
+        transform_id: 19,
+        key_bits: Some(128),
+        cipher: &intl::gcm::AES128_GCM12,
+    },
+    EspCipher {
+        lsp_name: "AES-K192-GCM-12",
+        sa_name: "esp-aes192-gcm12",
+        transform_id: 19,
+        key_bits: Some(192),
+        cipher: &intl::gcm::AES192_GCM12,
+    },
+    EspCipher {
+        lsp_name: "AES-K256-GCM-12",
+        sa_name: "esp-aes256-gcm12",
+        transform_id: 19,
+        key_bits: Some(256),
+        cipher: &intl::gcm::AES256_GCM12,
+    },
+    EspCipher {
+        lsp_name: "AES-K128-GCM-8",
+        sa_name: "esp-aes128-gcm8",
+        transform_id: 18,
+        key_bits: Some(128),
+        cipher: &intl::gcm::AES128_GCM8,
+    },
+    EspCipher {
+        lsp_name: "AES-K192-GCM-8",
+        sa_name: "esp-aes192-gcm8",
+        transform_id: 18,
+        key_bits: Some(192),
+        cipher: &intl::gcm::AES192_GCM8,
+    },
+    EspCipher {
+        lsp_name: "AES-K256-GCM-8",
+        sa_name: "esp-aes256-gcm8",
+        transform_id: 18,
+        key_bits: Some(256),
+        cipher: &intl::gcm::AES256_GCM8,
+    },
+    EspCipher {
+        lsp_name: "NULL",
+        sa_name: "esp-null",
+        transform_id: 11,
+        key_bits: None,
+        cipher: &intl::null::NULL,
+    },
     // -- GOST --
     // -- belt --
 ];
@@ -302,6 +372,8 @@ pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::cbc::SELF_TESTS,
     intl::modp::SELF_TESTS,
     intl::ecp::SELF_TESTS,
+    intl::gcm::SELF_TESTS,
+    intl::null::SELF_TESTS,
     crate::brng::SELF_TESTS,
 ];
 

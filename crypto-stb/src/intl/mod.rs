@@ -4,5 +4,7 @@
 
 pub mod cbc;
 pub mod ecp;
+pub mod gcm;
 pub mod hash;
 pub mod modp;
+pub mod null;
