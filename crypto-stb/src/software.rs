@@ -362,6 +362,66 @@ pub static INTEGRITY: &[Integrity] = &[
 /// Signature schemes.
 pub static SIGNATURES: &[SignatureScheme] = &[
     // -- RSA / ECDSA --
+    SignatureScheme {
+        name: "rsa-pkcs1-sha256",
+        oid: Some("1.2.840.113549.1.1.11"),
+        ike_auth_method: None,
+        verifier: &intl::rsa::RSA_PKCS1_SHA256,
+    },
+    SignatureScheme {
+        name: "rsa-pkcs1-sha384",
+        oid: Some("1.2.840.113549.1.1.12"),
+        ike_auth_method: None,
+        verifier: &intl::rsa::RSA_PKCS1_SHA384,
+    },
+    SignatureScheme {
+        name: "rsa-pkcs1-sha512",
+        oid: Some("1.2.840.113549.1.1.13"),
+        ike_auth_method: None,
+        verifier: &intl::rsa::RSA_PKCS1_SHA512,
+    },
+    SignatureScheme {
+        name: "rsa-pkcs1-sha1",
+        oid: Some("1.2.840.113549.1.1.5"),
+        ike_auth_method: None,
+        verifier: &intl::rsa::RSA_PKCS1_SHA1,
+    },
+    SignatureScheme {
+        name: "rsa-pkcs1-md5",
+        oid: Some("1.2.840.113549.1.1.4"),
+        ike_auth_method: None,
+        verifier: &intl::rsa::RSA_PKCS1_MD5,
+    },
+    SignatureScheme {
+        name: "rsa-pkcs1-raw",
+        oid: None,
+        ike_auth_method: Some(3),
+        verifier: &intl::rsa::RSA_PKCS1_RAW,
+    },
+    SignatureScheme {
+        name: "ecdsa-p256-sha256",
+        oid: Some("1.2.840.10045.4.3.2"),
+        ike_auth_method: None,
+        verifier: &intl::ecdsa::ECDSA_P256_SHA256,
+    },
+    SignatureScheme {
+        name: "ecdsa-p384-sha384",
+        oid: Some("1.2.840.10045.4.3.3"),
+        ike_auth_method: None,
+        verifier: &intl::ecdsa::ECDSA_P384_SHA384,
+    },
+    SignatureScheme {
+        name: "ecdsa-p256-raw",
+        oid: None,
+        ike_auth_method: Some(9),
+        verifier: &intl::ecdsa::ECDSA_P256_RAW,
+    },
+    SignatureScheme {
+        name: "ecdsa-p384-raw",
+        oid: None,
+        ike_auth_method: Some(10),
+        verifier: &intl::ecdsa::ECDSA_P384_RAW,
+    },
     // -- bign --
     // -- GOST R 34.10 --
 ];
@@ -374,6 +434,8 @@ pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::ecp::SELF_TESTS,
     intl::gcm::SELF_TESTS,
     intl::null::SELF_TESTS,
+    intl::rsa::SELF_TESTS,
+    intl::ecdsa::SELF_TESTS,
     crate::brng::SELF_TESTS,
 ];
 
