@@ -187,8 +187,74 @@ pub static IKE_HASHES: &[IkeHash] = &[
 
 /// Diffie–Hellman groups.
 pub static GROUPS: &[Group] = &[
-    // -- MODP --
-    // -- ECP --
+    // -- MODP (RFC 2409 §6, RFC 3526) --
+    Group {
+        lsp_name: "MODP_768",
+        sa_name: "modp768",
+        id: 1,
+        dh: &intl::modp::MODP_768,
+    },
+    Group {
+        lsp_name: "MODP_1024",
+        sa_name: "modp1024",
+        id: 2,
+        dh: &intl::modp::MODP_1024,
+    },
+    Group {
+        lsp_name: "MODP_1536",
+        sa_name: "modp1536",
+        id: 5,
+        dh: &intl::modp::MODP_1536,
+    },
+    Group {
+        lsp_name: "MODP_2048",
+        sa_name: "modp2048",
+        id: 14,
+        dh: &intl::modp::MODP_2048,
+    },
+    Group {
+        lsp_name: "MODP_3072",
+        sa_name: "modp3072",
+        id: 15,
+        dh: &intl::modp::MODP_3072,
+    },
+    Group {
+        lsp_name: "MODP_4096",
+        sa_name: "modp4096",
+        id: 16,
+        dh: &intl::modp::MODP_4096,
+    },
+    Group {
+        lsp_name: "MODP_6144",
+        sa_name: "modp6144",
+        id: 17,
+        dh: &intl::modp::MODP_6144,
+    },
+    Group {
+        lsp_name: "MODP_8192",
+        sa_name: "modp8192",
+        id: 18,
+        dh: &intl::modp::MODP_8192,
+    },
+    // -- ECP (RFC 5903) --
+    Group {
+        lsp_name: "ECP_256",
+        sa_name: "ecp256",
+        id: 19,
+        dh: &intl::ecp::ECP_256,
+    },
+    Group {
+        lsp_name: "ECP_384",
+        sa_name: "ecp384",
+        id: 20,
+        dh: &intl::ecp::ECP_384,
+    },
+    Group {
+        lsp_name: "ECP_521",
+        sa_name: "ecp521",
+        id: 21,
+        dh: &intl::ecp::ECP_521,
+    },
     // -- bign ECDH -- [Z] Zubr-private group numbers (IKE private range); public value x || y LE,
     // shared secret x(d*Q) LE (crate::bign::provider_impl docs).
     Group {
@@ -248,6 +314,76 @@ pub static ESP_CIPHERS: &[EspCipher] = &[
         transform_id: 2,
         key_bits: None,
         cipher: &intl::cbc::DES_CBC,
+    },
+    EspCipher {
+        lsp_name: "AES-K128-GCM-16",
+        sa_name: "esp-aes128-gcm16",
+        transform_id: 20,
+        key_bits: Some(128),
+        cipher: &intl::gcm::AES128_GCM16,
+    },
+    EspCipher {
+        lsp_name: "AES-K192-GCM-16",
+        sa_name: "esp-aes192-gcm16",
+        transform_id: 20,
+        key_bits: Some(192),
+        cipher: &intl::gcm::AES192_GCM16,
+    },
+    EspCipher {
+        lsp_name: "AES-K256-GCM-16",
+        sa_name: "esp-aes256-gcm16",
+        transform_id: 20,
+        key_bits: Some(256),
+        cipher: &intl::gcm::AES256_GCM16,
+    },
+    EspCipher {
+        lsp_name: "AES-K128-GCM-12",
+        sa_name: "esp-aes128-gcm12",
+        transform_id: 19,
+        key_bits: Some(128),
+        cipher: &intl::gcm::AES128_GCM12,
+    },
+    EspCipher {
+        lsp_name: "AES-K192-GCM-12",
+        sa_name: "esp-aes192-gcm12",
+        transform_id: 19,
+        key_bits: Some(192),
+        cipher: &intl::gcm::AES192_GCM12,
+    },
+    EspCipher {
+        lsp_name: "AES-K256-GCM-12",
+        sa_name: "esp-aes256-gcm12",
+        transform_id: 19,
+        key_bits: Some(256),
+        cipher: &intl::gcm::AES256_GCM12,
+    },
+    EspCipher {
+        lsp_name: "AES-K128-GCM-8",
+        sa_name: "esp-aes128-gcm8",
+        transform_id: 18,
+        key_bits: Some(128),
+        cipher: &intl::gcm::AES128_GCM8,
+    },
+    EspCipher {
+        lsp_name: "AES-K192-GCM-8",
+        sa_name: "esp-aes192-gcm8",
+        transform_id: 18,
+        key_bits: Some(192),
+        cipher: &intl::gcm::AES192_GCM8,
+    },
+    EspCipher {
+        lsp_name: "AES-K256-GCM-8",
+        sa_name: "esp-aes256-gcm8",
+        transform_id: 18,
+        key_bits: Some(256),
+        cipher: &intl::gcm::AES256_GCM8,
+    },
+    EspCipher {
+        lsp_name: "NULL",
+        sa_name: "esp-null",
+        transform_id: 11,
+        key_bits: None,
+        cipher: &intl::null::NULL,
     },
     // -- GOST --
     gost::suites::CRYPTOPRO.esp_cipher,
@@ -354,6 +490,66 @@ pub static INTEGRITY: &[Integrity] = &[
 /// Signature schemes.
 pub static SIGNATURES: &[SignatureScheme] = &[
     // -- RSA / ECDSA --
+    SignatureScheme {
+        name: "rsa-pkcs1-sha256",
+        oid: Some("1.2.840.113549.1.1.11"),
+        ike_auth_method: None,
+        verifier: &intl::rsa::RSA_PKCS1_SHA256,
+    },
+    SignatureScheme {
+        name: "rsa-pkcs1-sha384",
+        oid: Some("1.2.840.113549.1.1.12"),
+        ike_auth_method: None,
+        verifier: &intl::rsa::RSA_PKCS1_SHA384,
+    },
+    SignatureScheme {
+        name: "rsa-pkcs1-sha512",
+        oid: Some("1.2.840.113549.1.1.13"),
+        ike_auth_method: None,
+        verifier: &intl::rsa::RSA_PKCS1_SHA512,
+    },
+    SignatureScheme {
+        name: "rsa-pkcs1-sha1",
+        oid: Some("1.2.840.113549.1.1.5"),
+        ike_auth_method: None,
+        verifier: &intl::rsa::RSA_PKCS1_SHA1,
+    },
+    SignatureScheme {
+        name: "rsa-pkcs1-md5",
+        oid: Some("1.2.840.113549.1.1.4"),
+        ike_auth_method: None,
+        verifier: &intl::rsa::RSA_PKCS1_MD5,
+    },
+    SignatureScheme {
+        name: "rsa-pkcs1-raw",
+        oid: None,
+        ike_auth_method: Some(3),
+        verifier: &intl::rsa::RSA_PKCS1_RAW,
+    },
+    SignatureScheme {
+        name: "ecdsa-p256-sha256",
+        oid: Some("1.2.840.10045.4.3.2"),
+        ike_auth_method: None,
+        verifier: &intl::ecdsa::ECDSA_P256_SHA256,
+    },
+    SignatureScheme {
+        name: "ecdsa-p384-sha384",
+        oid: Some("1.2.840.10045.4.3.3"),
+        ike_auth_method: None,
+        verifier: &intl::ecdsa::ECDSA_P384_SHA384,
+    },
+    SignatureScheme {
+        name: "ecdsa-p256-raw",
+        oid: None,
+        ike_auth_method: Some(9),
+        verifier: &intl::ecdsa::ECDSA_P256_RAW,
+    },
+    SignatureScheme {
+        name: "ecdsa-p384-raw",
+        oid: None,
+        ike_auth_method: Some(10),
+        verifier: &intl::ecdsa::ECDSA_P384_RAW,
+    },
     // -- bign --
     SignatureScheme {
         name: "bign-hbelt",
@@ -375,6 +571,12 @@ pub static SIGNATURES: &[SignatureScheme] = &[
 pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::hash::SELF_TESTS,
     intl::cbc::SELF_TESTS,
+    intl::modp::SELF_TESTS,
+    intl::ecp::SELF_TESTS,
+    intl::gcm::SELF_TESTS,
+    intl::null::SELF_TESTS,
+    intl::rsa::SELF_TESTS,
+    intl::ecdsa::SELF_TESTS,
     crate::brng::SELF_TESTS,
     gost::SELF_TESTS,
     crate::bign::SELF_TESTS,

@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod cmd;
 
@@ -27,13 +27,18 @@ enum Command {
     Integr(cmd::integr::Args),
     /// Policy files: check and canonical print (`lsp_mgr check`, `lsp_mgr show`).
     Lsp(cmd::lsp::Args),
+    /// ESP/AH on pcap files: decrypt-pcap, encrypt-pcap, algorithms.
+    Esp(cmd::esp::Args),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // subcommands may add help computed at run time (e.g. the provider's algorithm names)
+    let matches = cmd::esp::augment(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command {
         Command::Crypto(a) => cmd::crypto::run(a),
         Command::Integr(a) => cmd::integr::run(a),
         Command::Lsp(a) => cmd::lsp::run(a),
+        Command::Esp(a) => cmd::esp::run(a),
     }
 }

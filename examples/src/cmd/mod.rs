@@ -3,3 +3,4 @@
 pub mod crypto;
 pub mod integr;
 pub mod lsp;
+pub mod esp;
