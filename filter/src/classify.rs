@@ -47,8 +47,6 @@ const F_DST: usize = 1;
 const F_SPORT: usize = 2;
 const F_DPORT: usize = 3;
 const F_PROTO: usize = 4;
-const F_ITYPE: usize = 5;
-const F_ICODE: usize = 6;
 /// Port value meaning "not known".
 pub(crate) const PORT_UNKNOWN: u32 = 65_536;
 /// ICMP type/code value meaning "not known".
@@ -195,20 +193,23 @@ pub(crate) fn field_sets(sel: &Selector) -> Option<[RangeSet; NF]> {
     Some(sets)
 }
 
-/// An elementary-interval index over one field.
+/// An elementary-interval index over one field (one partition of a node).
 #[derive(Debug, Clone)]
 struct FieldIndex {
     field: usize,
     min_id: u32,
     /// Start of each elementary interval; `bounds[0] == 0`.
     bounds: Vec<u32>,
-    /// `ids[offsets[i]..offsets[i + 1]]` = rules covering interval `i`, ascending.
-    offsets: Vec<u32>,
+    /// Per interval `[start, end]`: `ids[start..end]` = rules covering it, ascending; or
+    /// `[CHILD | node, _]` when a child node refines a long list.
+    slots: Vec<[u32; 2]>,
     ids: Vec<u32>,
     /// `jump[t]` = interval containing `t << shift`; one extra entry at the end.
     jump: Vec<u32>,
     shift: u32,
 }
+
+const CHILD: u32 = 1 << 31;
 
 struct OverBudget;
 
@@ -220,7 +221,7 @@ impl FieldIndex {
         budget: usize,
     ) -> Result<FieldIndex, OverBudget> {
         let max = DOMAIN_MAX[field];
-        // (position, rule, +1 add / 0 remove)
+        // (position, rule, add?)
         let mut events: Vec<(u32, u32, bool)> = Vec::new();
         for &r in rules {
             if let Some(Some(s)) = sets.get(r as usize) {
@@ -234,19 +235,19 @@ impl FieldIndex {
         }
         events.sort_unstable_by_key(|e| (e.0, !e.2));
         let mut bounds = vec![0u32];
-        let mut offsets = vec![0u32];
+        let mut slots: Vec<[u32; 2]> = Vec::new();
         let mut ids: Vec<u32> = Vec::new();
         let mut active: BTreeSet<u32> = BTreeSet::new();
         let mut i = 0;
         while i < events.len() {
             let pos = events[i].0;
             if pos != 0 {
-                // close the interval that ends before `pos`
                 if ids.len() + active.len() > budget {
                     return Err(OverBudget);
                 }
+                let start = ids.len() as u32;
                 ids.extend(active.iter().copied());
-                offsets.push(ids.len() as u32);
+                slots.push([start, ids.len() as u32]);
                 bounds.push(pos);
             }
             while let Some(&(p, r, add)) = events.get(i) {
@@ -261,11 +262,12 @@ impl FieldIndex {
                 i += 1;
             }
         }
-        if ids.len() + active.len() > budget {
+        if ids.len() + active.len() > budget || ids.len() + active.len() >= CHILD as usize {
             return Err(OverBudget);
         }
+        let start = ids.len() as u32;
         ids.extend(active.iter().copied());
-        offsets.push(ids.len() as u32);
+        slots.push([start, ids.len() as u32]);
         let m = bounds.len();
         let table_bits = (usize::BITS - (m.max(2) - 1).leading_zeros())
             .clamp(1, 16)
@@ -286,37 +288,49 @@ impl FieldIndex {
             field,
             min_id: rules.iter().copied().min().unwrap_or(u32::MAX),
             bounds,
-            offsets,
+            slots,
             ids,
             jump,
             shift,
         })
     }
 
+    /// The elementary interval containing `v`.
     #[inline]
-    fn candidates(&self, v: u32) -> &[u32] {
+    fn interval(&self, v: u32) -> usize {
         let t = (v >> self.shift) as usize;
         let (Some(&lo), Some(&hi)) = (self.jump.get(t), self.jump.get(t + 1)) else {
-            return &[];
+            return 0;
         };
         let (lo, hi) = (lo as usize, hi as usize);
-        let n = self
+        lo + self
             .bounds
             .get(lo + 1..=hi)
-            .map_or(0, |b| b.partition_point(|&x| x <= v));
-        let iv = lo + n;
-        match (self.offsets.get(iv), self.offsets.get(iv + 1)) {
-            (Some(&a), Some(&b)) => self.ids.get(a as usize..b as usize).unwrap_or(&[]),
+            .map_or(0, |b| b.partition_point(|&x| x <= v))
+    }
+
+    /// The candidate list of interval `iv` (empty once a child replaced it).
+    #[inline]
+    fn list(&self, iv: usize) -> &[u32] {
+        match self.slots.get(iv) {
+            Some(&[a, b]) if a & CHILD == 0 => self.ids.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
     }
 
     fn heap_bytes(&self) -> usize {
         4 * (self.bounds.capacity()
-            + self.offsets.capacity()
+            + 2 * self.slots.capacity()
             + self.ids.capacity()
             + self.jump.capacity())
     }
+}
+
+/// A node: partitions of its rules by field, plus a linear overflow list.
+#[derive(Debug, Clone, Default)]
+struct Node {
+    parts: Vec<FieldIndex>,
+    overflow: Vec<u32>,
 }
 
 /// Per-rule enable bits (schedules). All rules start enabled.
@@ -327,7 +341,7 @@ impl EnableSet {
     /// `n` rules, all enabled.
     pub fn all(n: usize) -> EnableSet {
         let mut v = vec![u64::MAX; n.div_ceil(64)];
-        if n % 64 != 0
+        if !n.is_multiple_of(64)
             && let Some(last) = v.last_mut()
         {
             *last = (1u64 << (n % 64)) - 1;
@@ -366,11 +380,15 @@ pub struct ClassifierStats {
     pub rules: usize,
     /// Rules that can never match (empty selector list) and were left out.
     pub never_match: usize,
-    /// Rules per partition: source, destination, source port, destination port, protocol.
+    /// Rules per root partition: source, destination, source port, destination port, protocol.
     pub per_field: [usize; 5],
-    /// Rules in the linear overflow list.
+    /// Rules in overflow lists (scanned linearly).
     pub overflow: usize,
-    /// Candidate list entries over all partitions.
+    /// Nodes (root included).
+    pub nodes: usize,
+    /// Deepest node level (root = 0).
+    pub depth: usize,
+    /// Candidate list entries over all nodes.
     pub list_entries: usize,
     /// Heap bytes held.
     pub heap_bytes: usize,
@@ -381,15 +399,162 @@ pub struct ClassifierStats {
 pub struct Classifier {
     matchers: Vec<Matcher>,
     extra: Vec<(u32, u32)>,
-    parts: Vec<FieldIndex>,
-    overflow: Vec<u32>,
+    nodes: Vec<Node>,
     stats: ClassifierStats,
 }
 
+/// Partitioning fields: source, destination, source port, destination port, protocol.
 const PART_FIELDS: [usize; 5] = [F_SRC, F_DST, F_SPORT, F_DPORT, F_PROTO];
+/// Address sets covering at most this many addresses form the "narrow" partition of their
+/// field, wider ones the "wide" partition (so /8s do not share intervals with /32s).
+const NARROW_ADDRS: u64 = 1 << 16;
+/// Candidate lists up to this length are scanned; longer ones get a child node.
+const LEAF: usize = 8;
+const MAX_DEPTH: usize = 3;
+const CHILD_SLACK: usize = 64;
 
 fn part_slot(field: usize) -> usize {
     PART_FIELDS.iter().position(|&f| f == field).unwrap_or(4)
+}
+
+/// Partition kind: (field slot, wide class).
+fn kind_of(slot: usize, cov: u64) -> usize {
+    match slot {
+        0 => usize::from(cov > NARROW_ADDRS),
+        1 => 2 + usize::from(cov > NARROW_ADDRS),
+        s => s + 2,
+    }
+}
+const KINDS: usize = 7;
+const KIND_FIELD: [usize; KINDS] = [F_SRC, F_SRC, F_DST, F_DST, F_SPORT, F_DPORT, F_PROTO];
+
+struct Builder<'a> {
+    sets: &'a [Option<[RangeSet; NF]>],
+    prefs: Vec<[u8; 5]>,
+    cover: Vec<[u64; 5]>,
+    nodes: Vec<Node>,
+    entries: usize,
+    global_budget: usize,
+    depth: usize,
+}
+
+impl Builder<'_> {
+    /// Builds a node over `rules` using only the field slots in `avail` (bit mask); returns
+    /// its index.
+    fn node(&mut self, rules: &[u32], avail: u8, depth: usize) -> u32 {
+        self.depth = self.depth.max(depth);
+        let me = self.nodes.len() as u32;
+        self.nodes.push(Node::default());
+        let slack = if depth == 0 {
+            REPLICATION_SLACK
+        } else {
+            CHILD_SLACK
+        };
+        // choice[k] = index into the rule's preference list (restricted to `avail`)
+        let usable = |b: &Builder<'_>, r: u32| -> Vec<u8> {
+            b.prefs[r as usize]
+                .iter()
+                .copied()
+                .filter(|&f| avail & (1 << part_slot(f as usize)) != 0)
+                .collect()
+        };
+        let prefs: Vec<Vec<u8>> = rules.iter().map(|&r| usable(self, r)).collect();
+        let mut choice = vec![0u8; rules.len()];
+        let mut built: Vec<Option<FieldIndex>> = (0..KINDS).map(|_| None).collect();
+        for round in 0..=EVICTION_ROUNDS {
+            let mut groups: [Vec<usize>; KINDS] = Default::default();
+            for (k, &r) in rules.iter().enumerate() {
+                if let Some(&f) = prefs[k].get(choice[k] as usize) {
+                    let slot = part_slot(f as usize);
+                    groups[kind_of(slot, self.cover[r as usize][slot])].push(k);
+                }
+            }
+            let mut over = false;
+            for (kind, g) in groups.iter().enumerate() {
+                built[kind] = None;
+                if g.is_empty() {
+                    continue;
+                }
+                let ids: Vec<u32> = g.iter().map(|&k| rules[k]).collect();
+                let budget = REPLICATION_FACTOR * g.len() + slack;
+                match FieldIndex::build(KIND_FIELD[kind], &ids, self.sets, budget) {
+                    Ok(ix) => built[kind] = Some(ix),
+                    Err(OverBudget) => {
+                        over = true;
+                        let slot = part_slot(KIND_FIELD[kind]);
+                        if round == EVICTION_ROUNDS {
+                            for &k in g {
+                                choice[k] = u8::MAX;
+                            }
+                            continue;
+                        }
+                        // evict the widest quarter, sparing the narrowest rules if possible
+                        let mut by_width = g.clone();
+                        by_width.sort_by_key(|&k| {
+                            core::cmp::Reverse(self.cover[rules[k] as usize][slot])
+                        });
+                        let narrowest = by_width
+                            .last()
+                            .map_or(0, |&k| self.cover[rules[k] as usize][slot]);
+                        let quarter = by_width.len().div_ceil(4);
+                        let wide = by_width
+                            .iter()
+                            .take(quarter)
+                            .take_while(|&&k| self.cover[rules[k] as usize][slot] > narrowest)
+                            .count();
+                        let evict = if wide > 0 { wide } else { quarter };
+                        for &k in &by_width[..evict] {
+                            choice[k] = choice[k].saturating_add(1);
+                        }
+                    }
+                }
+            }
+            if !over {
+                break;
+            }
+        }
+        let mut overflow: Vec<u32> = rules
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| prefs[*k].get(choice[*k] as usize).is_none())
+            .map(|(_, &r)| r)
+            .collect();
+        overflow.sort_unstable();
+        let mut parts: Vec<FieldIndex> = built.into_iter().flatten().collect();
+        for p in &mut parts {
+            self.entries += p.ids.len();
+            let next_avail = avail & !(1 << part_slot(p.field));
+            if depth >= MAX_DEPTH || next_avail == 0 {
+                continue;
+            }
+            let mut prev: Option<(Vec<u32>, u32)> = None;
+            for iv in 0..p.bounds.len() {
+                let list = p.list(iv);
+                if list.len() <= LEAF || self.entries > self.global_budget {
+                    continue;
+                }
+                // the same list as the previous interval shares its child
+                let child = match &prev {
+                    Some((l, c)) if l.as_slice() == list => *c,
+                    _ => {
+                        let list = list.to_vec();
+                        let c = self.node(&list, next_avail, depth + 1);
+                        prev = Some((list, c));
+                        c
+                    }
+                };
+                if let Some(slot) = p.slots.get_mut(iv) {
+                    *slot = [CHILD | child, 0];
+                }
+            }
+        }
+        parts.sort_by_key(|p| p.min_id);
+        if let Some(n) = self.nodes.get_mut(me as usize) {
+            n.parts = parts;
+            n.overflow = overflow;
+        }
+        me
+    }
 }
 
 impl Classifier {
@@ -432,27 +597,15 @@ impl Classifier {
             }
             matchers.push(m);
         }
-        let mut c = Classifier {
-            matchers,
-            extra,
-            parts: Vec::new(),
-            overflow: Vec::new(),
-            stats,
-        };
-        c.build_partitions(&sets);
-        c
-    }
-
-    fn build_partitions(&mut self, sets: &[Option<[RangeSet; NF]>]) {
         // preference order of fields per rule: most selective first
-        let mut prefs: Vec<[u8; 5]> = Vec::with_capacity(sets.len());
-        let mut cover: Vec<[u64; 5]> = Vec::with_capacity(sets.len());
-        for s in sets {
+        let mut prefs: Vec<[u8; 5]> = Vec::with_capacity(n);
+        let mut cover: Vec<[u64; 5]> = Vec::with_capacity(n);
+        for s in &sets {
             let mut cov = [u64::MAX; 5];
             let mut order = [0u8; 5];
             if let Some(s) = s {
                 for (slot, &f) in PART_FIELDS.iter().enumerate() {
-                    // size of the real part (exclude the "unknown" value), scaled to 2^32
+                    // size of the real part (without the "unknown" value), scaled to 2^32
                     let real = s[f].intersect(&RangeSet::full((REAL_SIZE[slot] - 1) as u32));
                     cov[slot] = real.size() * ((1u64 << 32) / REAL_SIZE[slot]);
                 }
@@ -465,79 +618,45 @@ impl Classifier {
             prefs.push(order);
             cover.push(cov);
         }
-        let mut choice = vec![0u8; sets.len()];
-        let mut built: Vec<Option<FieldIndex>> = vec![None, None, None, None, None];
-        for round in 0..=EVICTION_ROUNDS + 1 {
-            let last = round == EVICTION_ROUNDS + 1;
-            let mut groups: [Vec<u32>; 5] = Default::default();
-            for (r, s) in sets.iter().enumerate() {
-                if s.is_some()
-                    && let Some(&f) = prefs[r].get(choice[r] as usize)
-                {
-                    groups[part_slot(f as usize)].push(r as u32);
-                }
-            }
-            let mut over = false;
-            for (slot, g) in groups.iter().enumerate() {
-                built[slot] = None;
-                if g.is_empty() {
-                    continue;
-                }
-                let budget = if last {
-                    usize::MAX
-                } else {
-                    REPLICATION_FACTOR * g.len() + REPLICATION_SLACK
-                };
-                match FieldIndex::build(PART_FIELDS[slot], g, sets, budget) {
-                    Ok(ix) => built[slot] = Some(ix),
-                    Err(OverBudget) => {
-                        over = true;
-                        if round == EVICTION_ROUNDS {
-                            // still too wide after every round: linear overflow list
-                            for &r in g {
-                                choice[r as usize] = 5;
-                            }
-                            continue;
-                        }
-                        // evict the widest quarter, sparing the narrowest rules if possible
-                        let mut by_width: Vec<u32> = g.clone();
-                        by_width.sort_by_key(|&r| core::cmp::Reverse(cover[r as usize][slot]));
-                        let narrowest = by_width.last().map_or(0, |&r| cover[r as usize][slot]);
-                        let quarter = by_width.len().div_ceil(4);
-                        let wide = by_width
-                            .iter()
-                            .take(quarter)
-                            .take_while(|&&r| cover[r as usize][slot] > narrowest)
-                            .count();
-                        let evict = if wide > 0 { wide } else { quarter };
-                        for &r in &by_width[..evict] {
-                            choice[r as usize] += 1;
-                        }
-                    }
-                }
-            }
-            if !over {
-                break;
+        let live: Vec<u32> = (0..n as u32)
+            .filter(|&r| sets[r as usize].is_some())
+            .collect();
+        let mut b = Builder {
+            sets: &sets,
+            prefs,
+            cover,
+            nodes: Vec::new(),
+            entries: 0,
+            global_budget: 4 * REPLICATION_FACTOR * n + 4 * REPLICATION_SLACK,
+            depth: 0,
+        };
+        b.node(&live, 0b1_1111, 0);
+        let nodes = b.nodes;
+        stats.depth = b.depth;
+        stats.nodes = nodes.len();
+        if let Some(root) = nodes.first() {
+            for p in &root.parts {
+                let slot = part_slot(p.field);
+                stats.per_field[slot] += p.ids.iter().copied().collect::<BTreeSet<u32>>().len();
             }
         }
-        for (r, s) in sets.iter().enumerate() {
-            if s.is_some() && choice[r] as usize >= 5 {
-                self.overflow.push(r as u32);
+        for nd in &nodes {
+            stats.overflow += nd.overflow.len();
+            for p in &nd.parts {
+                stats.list_entries += p.ids.len();
+                stats.heap_bytes += p.heap_bytes();
             }
+            stats.heap_bytes += nd.overflow.capacity() * 4;
         }
-        let mut parts: Vec<FieldIndex> = built.into_iter().flatten().collect();
-        parts.sort_by_key(|p| p.min_id);
-        for p in &parts {
-            self.stats.per_field[part_slot(p.field)] =
-                p.ids.iter().copied().collect::<BTreeSet<u32>>().len();
-            self.stats.list_entries += p.ids.len();
-            self.stats.heap_bytes += p.heap_bytes();
+        stats.heap_bytes += matchers.capacity() * size_of::<Matcher>()
+            + extra.capacity() * 8
+            + nodes.capacity() * size_of::<Node>();
+        Classifier {
+            matchers,
+            extra,
+            nodes,
+            stats,
         }
-        self.stats.overflow = self.overflow.len();
-        self.stats.heap_bytes += self.matchers.capacity() * core::mem::size_of::<Matcher>()
-            + self.extra.capacity() * 8
-            + self.overflow.capacity() * 4;
-        self.parts = parts;
     }
 
     /// Number of rules.
@@ -558,18 +677,43 @@ impl Classifier {
     /// The first enabled rule at position ≥ `from` matching `key`.
     #[inline]
     pub fn first_match(&self, key: &Key, from: u32, enabled: &EnableSet) -> Option<u32> {
-        let mut best = u32::MAX;
-        for p in &self.parts {
+        let best = self.node_first(0, key, from, u32::MAX, enabled, 0);
+        (best != u32::MAX).then_some(best)
+    }
+
+    fn node_first(
+        &self,
+        n: u32,
+        key: &Key,
+        from: u32,
+        mut best: u32,
+        enabled: &EnableSet,
+        depth: usize,
+    ) -> u32 {
+        let Some(node) = self.nodes.get(n as usize) else {
+            return best;
+        };
+        for p in &node.parts {
             if p.min_id >= best {
                 break;
             }
-            let ids = p.candidates(key.v[p.field]);
-            best = self.scan(ids, key, from, best, enabled);
+            let iv = p.interval(key.v[p.field]);
+            match p.slots.get(iv) {
+                Some(&[a, _]) if a & CHILD != 0 && depth < MAX_DEPTH => {
+                    best = self.node_first(a & !CHILD, key, from, best, enabled, depth + 1);
+                }
+                Some(&[a, _]) if a & CHILD != 0 => {}
+                Some(&[a, b]) => {
+                    let ids = p.ids.get(a as usize..b as usize).unwrap_or(&[]);
+                    best = self.scan(ids, key, from, best, enabled);
+                }
+                None => {}
+            }
         }
-        if !self.overflow.is_empty() {
-            best = self.scan(&self.overflow, key, from, best, enabled);
+        if !node.overflow.is_empty() {
+            best = self.scan(&node.overflow, key, from, best, enabled);
         }
-        (best != u32::MAX).then_some(best)
+        best
     }
 
     #[inline]
@@ -703,7 +847,7 @@ mod tests {
         let c = Classifier::new(&sels);
         let st = c.stats();
         assert!(
-            st.list_entries <= REPLICATION_FACTOR * 6000 + 5 * REPLICATION_SLACK,
+            st.list_entries <= 5 * REPLICATION_FACTOR * 6000 + 5 * REPLICATION_SLACK,
             "{st:?}"
         );
         let all = EnableSet::all(sels.len());

@@ -30,7 +30,7 @@ impl Date {
     /// A date if it exists in the calendar.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
         let d = Date { year, month, day };
-        (month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month)).then_some(d)
+        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)).then_some(d)
     }
 
     /// Days since 1970-01-01.

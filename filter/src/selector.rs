@@ -291,6 +291,7 @@ impl RangeSet {
             .sum()
     }
 
+    #[cfg(test)]
     pub(crate) fn contains(&self, v: u32) -> bool {
         let i = self.0.partition_point(|&(a, _)| a <= v);
         i > 0 && self.0.get(i - 1).is_some_and(|&(_, b)| v <= b)
