@@ -17,6 +17,7 @@ extern crate std;
 pub mod chain;
 pub mod classify;
 pub mod config;
+pub mod event;
 pub mod naive;
 pub mod schedule;
 pub mod selector;
