@@ -49,14 +49,7 @@ fn p2(dir: Direction, proto: u8) -> PacketDesc {
 }
 
 fn fwp() -> PacketDesc {
-    pkt(
-        Direction::In,
-        "10.0.59.1",
-        "12.1.1.1",
-        Some((1680, 23)),
-        6,
-        80,
-    )
+    pkt(In, "10.0.59.1", "12.1.1.1", Some((1680, 23)), 6, 80)
 }
 
 fn name(s: &str) -> Arc<str> {
