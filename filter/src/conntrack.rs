@@ -190,6 +190,7 @@ struct Conn {
 
 /// Bytes of one record in the slab.
 pub const RECORD_BYTES: usize = size_of::<Conn>();
+const _: () = assert!(RECORD_BYTES <= 112, "a tracker record must stay small");
 
 impl Conn {
     fn empty() -> Conn {
@@ -1878,7 +1879,6 @@ mod tests {
 
     #[test]
     fn memory_per_connection_is_bounded() {
-        assert!(RECORD_BYTES <= 112, "record is {RECORD_BYTES} bytes");
         let mut t = ConnTracker::new(
             TcpSettings {
                 open_max: 100_000,
