@@ -21,6 +21,8 @@ pub mod conntrack;
 pub mod event;
 pub mod ftp;
 pub mod naive;
+pub mod packet;
+pub mod reasm;
 pub mod schedule;
 pub mod selector;
 
