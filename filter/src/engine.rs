@@ -1663,7 +1663,17 @@ fn desc(dir: Direction, iface: IfRef, pkt: &[u8], p: Option<Parsed>) -> PacketDe
             ep: Endpoints {
                 src: p.src,
                 dst: p.dst,
-                ports: p.ports(),
+                // a corrupted transport header still shows its ports when they are there
+                ports: p.ports().or_else(|| {
+                    let h = usize::from(p.header_len);
+                    match (p.protocol, p.frag_offset, pkt.get(h..h + 4)) {
+                        (6 | 17, 0, Some(b)) => Some((
+                            u16::from_be_bytes([b[0], b[1]]),
+                            u16::from_be_bytes([b[2], b[3]]),
+                        )),
+                        _ => None,
+                    }
+                }),
             },
             protocol: p.protocol,
             len: u32::from(p.total_len),

@@ -43,6 +43,7 @@ fn at(y: i32, m: u8, d: u8, h: i64, mi: i64) -> UnixTime {
 const SYN: u8 = 0x02;
 const ACK: u8 = 0x10;
 
+#[allow(clippy::too_many_arguments)]
 fn tcp(
     src: &str,
     sp: u16,
@@ -447,7 +448,7 @@ fn example_02_atm() {
 // ------------------------------------------------------------------------------------------
 // Example 03: firewall only, schedules, labels, stateful TCP, FTP
 
-pub fn example_03() -> FilterConfig {
+fn example_03() -> FilterConfig {
     let ten = || vec![r("10.0.0.0", "10.255.255.255")];
     let mut web = rule(
         "fw_out_3",
