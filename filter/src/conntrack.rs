@@ -1157,6 +1157,67 @@ impl ConnTracker {
         Some(Err(TcpRefusal::Ftp))
     }
 
+    /// The `fwconn_show` listing (guide §13.12): a table, or with `detail` every half-record
+    /// (`Reverse connection`, state, sequence and acknowledgement numbers, window, TTLs).
+    pub fn fwconn_show(&self, detail: bool, now: Instant) -> alloc::string::String {
+        use core::fmt::Write as _;
+        let mut out = alloc::string::String::new();
+        if !detail {
+            out.push_str("Connection ID         Protected IP:port   Unprotected IP:port   State\n");
+        }
+        for id in self.ids() {
+            let Some(i) = self.info(id, now) else {
+                continue;
+            };
+            let t = i.tuple;
+            let p = alloc::format!("{}:{}", t.a, t.ap);
+            let u = alloc::format!("{}:{}", t.b, t.bp);
+            if detail {
+                let _ = writeln!(out, "Connection ID: {}", i.ids);
+                let _ = writeln!(
+                    out,
+                    "\tReverse connection: {}",
+                    if i.reverse { "yes" } else { "no" }
+                );
+                for (side, addr, h) in [
+                    ("Protected", &p, &i.halves[P]),
+                    ("Unprotected", &u, &i.halves[U]),
+                ] {
+                    let _ = writeln!(out, "\t{side} side: {addr}");
+                    let _ = writeln!(out, "\t\tState: {}", h.state);
+                    let _ = writeln!(out, "\t\tSequence number: {}", h.seq);
+                    let _ = writeln!(out, "\t\tAcknowlegement number: {}", h.ack);
+                    let _ = writeln!(out, "\t\tWindow size: {}", h.window);
+                    let _ = writeln!(
+                        out,
+                        "\t\tTTL left / TTL for current state: {}/{}",
+                        h.ttl_left, h.ttl
+                    );
+                }
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{:<21} {:<19} {} {:<18} {}/{}",
+                    alloc::format!("{}", i.ids),
+                    p,
+                    if i.reverse { "<-" } else { "->" },
+                    u,
+                    i.halves[P].state,
+                    i.halves[U].state
+                );
+            }
+        }
+        if !detail {
+            let _ = writeln!(out, "Number of TCP connections: {}", self.len());
+            let _ = writeln!(
+                out,
+                "Number of established TCP connections: {}",
+                self.established()
+            );
+        }
+        out
+    }
+
     /// Removes expired records, looking at no more than `budget` slots per call (a clock hand
     /// walks the slab). Returns how many were removed.
     pub fn expire(&mut self, now: Instant, budget: usize, log: &mut EventLog) -> usize {
@@ -1322,6 +1383,30 @@ mod tests {
         );
         assert_eq!(t.half_open(), 0);
         assert_eq!(t.established(), 1);
+        assert_eq!(
+            t.fwconn_show(false, Instant::from_secs(100)),
+            "Connection ID         Protected IP:port   Unprotected IP:port   State\n\
+             0x10000000/0x10000040 10.0.0.5:40000      -> 93.184.216.34:443  ESTAB/ESTAB\n\
+             Number of TCP connections: 1\n\
+             Number of established TCP connections: 1\n"
+        );
+        assert_eq!(
+            t.fwconn_show(true, Instant::from_secs(103)),
+            "Connection ID: 0x10000000/0x10000040\n\
+             \tReverse connection: no\n\
+             \tProtected side: 10.0.0.5:40000\n\
+             \t\tState: ESTAB\n\
+             \t\tSequence number: 1001\n\
+             \t\tAcknowlegement number: 5001\n\
+             \t\tWindow size: 1000\n\
+             \t\tTTL left / TTL for current state: 3597/3600\n\
+             \tUnprotected side: 93.184.216.34:443\n\
+             \t\tState: ESTAB\n\
+             \t\tSequence number: 5001\n\
+             \t\tAcknowlegement number: 1001\n\
+             \t\tWindow size: 1000\n\
+             \t\tTTL left / TTL for current state: 3597/3600\n"
+        );
         let info = t.info(id, Instant::from_secs(100)).unwrap();
         assert!(!info.reverse);
         assert_eq!(info.halves[0].ttl_left, 3600);
