@@ -13,21 +13,32 @@
 //! network-layer fields (the engine then asks for reassembly if that rule needs them).
 //!
 //! Each rule is put in the **partition of its most selective field** among source, destination,
-//! source port, destination port and protocol (smallest fraction of the field's domain). A
-//! partition indexes only its field: the field's domain is cut into *elementary intervals* at
-//! every range end of its rules, and each interval stores the ascending list of rules whose set
-//! covers it. A radix jump table over the top bits of the value narrows the binary search over
-//! interval starts to a handful of entries. A lookup therefore costs, per non-empty partition
-//! (at most five): one table read, a short binary search, and a scan of the candidate list in
-//! rule order, each candidate checked against all seven fields with a 60-byte matcher; the scan
-//! stops at the first full match or at the best match found so far, and partitions are visited
-//! in order of their smallest rule so a whole partition is skipped once a better match is known.
-//! Packets never cause allocation.
+//! source port, destination port and protocol (smallest fraction of the field's domain);
+//! address partitions are split into a narrow class (≤ 65,536 addresses) and a wide class so
+//! that /8s do not share intervals with /32s. A partition indexes only its field: the field's
+//! domain is cut into *elementary intervals* at every range end of its rules, and each interval
+//! stores the ascending list of rules whose set covers it. A radix jump table over the top bits
+//! of the value narrows the binary search over interval starts to a handful of entries.
+//!
+//! An interval whose list is longer than 8 rules gets a **child node** built the same way over
+//! just those rules and the fields not used yet on the path (all of its rules cover the whole
+//! interval, so that field can no longer separate them); adjacent intervals with the same list
+//! share the child. Depth is at most 3 below the root. The result is a small decision forest —
+//! EffiCuts-like separation by field at each level, HyperSplit-like interval cuts inside a field
+//! — whose leaves are short lists checked with a 60-byte per-rule matcher against all seven
+//! fields.
+//!
+//! A lookup visits, per node, each non-empty partition (at most seven): one jump-table read, a
+//! short binary search, then either the child node or the leaf list scanned in rule order. The
+//! scan stops at the first full match or at the best match found so far, and partitions are
+//! visited in order of their smallest rule so that a partition is skipped once a better match is
+//! known. Packets never cause allocation.
 //!
 //! Memory is bounded: a rule is copied into every interval its ranges span, so a partition whose
-//! lists would exceed `16 × rules + 65536` entries evicts its widest quarter of rules to their
-//! next most selective field, and after a few rounds anything still too wide goes to a small
-//! overflow list scanned linearly (only adversarial rule sets reach it). Schedules do not
+//! lists would exceed `16 × rules + slack` entries evicts its widest quarter of rules to their
+//! next most selective field; after a few rounds anything still too wide goes to a small
+//! overflow list scanned linearly (only adversarial rule sets reach it), and child nodes stop
+//! being built once the whole classifier holds `64 × rules + 2^18` entries. Schedules do not
 //! rebuild anything: a per-rule enable bit is tested on each candidate.
 //!
 //! The naive linear evaluator in [`crate::naive`] defines the semantics; a property test checks
