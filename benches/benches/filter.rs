@@ -210,13 +210,14 @@ fn classifier(c: &mut Criterion) {
     for n in SIZES {
         report_speed_ratio(
             &format!("classifier naive/compiled at {n} rules"),
-            ("filter-classify", &format!("compiled/{n}")),
-            ("filter-classify", &format!("naive/{n}")),
+            // criterion stores `a/b` ids in `a_b` directories
+            ("filter-classify", &format!("compiled_{n}")),
+            ("filter-classify", &format!("naive_{n}")),
             None,
         );
     }
     for n in SIZES {
-        if let Some(ns) = mean_ns("filter-classify", &format!("compiled/{n}")) {
+        if let Some(ns) = mean_ns("filter-classify", &format!("compiled_{n}")) {
             println!(
                 "compiled classifier at {n} rules: {ns:.1} ns/packet (goal <= 100 ns at 100k) {}",
                 if n == 100_000 {
@@ -228,8 +229,8 @@ fn classifier(c: &mut Criterion) {
         }
     }
     if let (Some(a), Some(b)) = (
-        mean_ns("filter-classify", "compiled/1000"),
-        mean_ns("filter-classify", "compiled/100000"),
+        mean_ns("filter-classify", "compiled_1000"),
+        mean_ns("filter-classify", "compiled_100000"),
     ) {
         println!(
             "RATIO compiled growth 1k -> 100k rules (100x rules): {:.2}x time",
@@ -330,8 +331,8 @@ fn conntrack(c: &mut Criterion) {
     g.finish();
     report_speed_ratio(
         "conntrack lookup 1k/1M entries (1.0 = O(1))",
-        ("filter-conntrack", "lookup/1000000"),
-        ("filter-conntrack", "lookup/1000"),
+        ("filter-conntrack", "lookup_1000000"),
+        ("filter-conntrack", "lookup_1000"),
         None,
     );
 }
