@@ -28,7 +28,8 @@
 //! — whose leaves are short lists checked with a 60-byte per-rule matcher against all seven
 //! fields.
 //!
-//! A lookup visits, per node, each non-empty partition (at most seven): one jump-table read, a
+//! Chains of at most 16 rules skip the index: their compiled matchers are scanned in order.
+//! Otherwise a lookup visits, per node, each non-empty partition (at most seven): one jump-table read, a
 //! short binary search, then either the child node or the leaf list scanned in rule order. The
 //! scan stops at the first full match or at the best match found so far, and partitions are
 //! visited in order of their smallest rule so that a partition is skipped once a better match is
@@ -423,6 +424,8 @@ const NARROW_ADDRS: u64 = 1 << 16;
 const LEAF: usize = 8;
 const MAX_DEPTH: usize = 3;
 const CHILD_SLACK: usize = 64;
+/// Chains up to this many rules are scanned linearly over the compiled matchers.
+const SMALL_CHAIN: usize = 16;
 
 fn part_slot(field: usize) -> usize {
     PART_FIELDS.iter().position(|&f| f == field).unwrap_or(4)
@@ -688,6 +691,17 @@ impl Classifier {
     /// The first enabled rule at position ≥ `from` matching `key`.
     #[inline]
     pub fn first_match(&self, key: &Key, from: u32, enabled: &EnableSet) -> Option<u32> {
+        if self.matchers.len() <= SMALL_CHAIN {
+            // a few 60-byte matchers in a row beat any index
+            let start = from as usize;
+            return self
+                .matchers
+                .iter()
+                .enumerate()
+                .skip(start)
+                .find(|(i, m)| m.matches(key, &self.extra) && enabled.get(*i as u32))
+                .map(|(i, _)| i as u32);
+        }
         let best = self.node_first(0, key, from, u32::MAX, enabled, 0);
         (best != u32::MAX).then_some(best)
     }
