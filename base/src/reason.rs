@@ -345,6 +345,12 @@ pub enum DropReason {
     },
     /// No user policy is loaded and the default driver policy drops it.
     DriverDefaultPolicy,
+    /// Internal error of the original driver: the IP data is not 4-byte aligned.
+    IpDataNotAligned,
+    /// The packet arrived on an interface the engine has no record of.
+    UnknownNetworkInterface,
+    /// The packet arrived on a physical interface the engine has no record of.
+    UnknownPhysicalInterface,
 }
 
 impl fmt::Display for DropReason {
@@ -434,6 +440,9 @@ impl fmt::Display for DropReason {
             }
             CannotFragment { mtu } => write!(f, "can't fragment packet, path MTU {mtu}"),
             DriverDefaultPolicy => f.write_str("driver default policy"),
+            IpDataNotAligned => f.write_str("ip data is not 4-byte aligned"),
+            UnknownNetworkInterface => f.write_str("unknown network interface"),
+            UnknownPhysicalInterface => f.write_str("unknown physical network interface"),
         }
     }
 }
@@ -514,6 +523,18 @@ mod tests {
             (
                 DropReason::DfSetCannotFragment { mtu: 1500 },
                 "DF bit set, can't fragment packet, path MTU 1500",
+            ),
+            (
+                DropReason::IpDataNotAligned,
+                "ip data is not 4-byte aligned",
+            ),
+            (
+                DropReason::UnknownNetworkInterface,
+                "unknown network interface",
+            ),
+            (
+                DropReason::UnknownPhysicalInterface,
+                "unknown physical network interface",
             ),
         ];
         for (r, want) in cases {

@@ -77,6 +77,8 @@ fn lsp() -> usize {
         .map(|b| b.len())
         .unwrap_or(0);
     rules + printed
+}
+
 /// ESP and AH (issue 2/8): one packet through an ESP tunnel SA and an AH transport SA.
 fn esp_ah_round_trip() -> bool {
     use zubr_base::sa::{Mode, SaParams, Tunnel};
@@ -138,9 +140,33 @@ fn esp_ah_round_trip() -> bool {
         && b.bytes() == &pkt[..]
 }
 
+/// The packet filter: load the sample policy and classify one packet.
+fn exercise_filter() -> usize {
+    use zubr_filter::{Engine, EngineSettings, sample_policy};
+    let mut e = Engine::new(EngineSettings::default());
+    let phy = e.add_interface("eth0", &[core::net::Ipv4Addr::new(10, 0, 0, 5)], &[]);
+    if e.load_policy(sample_policy(), zubr_base::UnixTime(1_750_000_000)).is_err() {
+        return 0;
+    }
+    // a minimal IPv4/UDP DHCP request
+    let mut pkt = [0u8; 28];
+    pkt[0] = 0x45;
+    pkt[3] = 28;
+    pkt[8] = 64;
+    pkt[9] = 17;
+    pkt[16..20].copy_from_slice(&[255, 255, 255, 255]);
+    pkt[20..22].copy_from_slice(&68u16.to_be_bytes());
+    pkt[22..24].copy_from_slice(&67u16.to_be_bytes());
+    pkt[25] = 8;
+    let v = e.outbound(phy, &pkt, false, zubr_base::Instant::from_secs(1));
+    core::hint::black_box(v);
+    e.events().len()
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
     let n = exercise();
+    core::hint::black_box(exercise_filter());
     core::hint::black_box(zubr_base::IpsecError::from_code(5));
     core::hint::black_box(lsp());
     core::hint::black_box(n);

@@ -1,0 +1,886 @@
+//! The compiled classifier: "first enabled rule at position ≥ `from` whose selectors all match
+//! this packet", without scanning the chain.
+//!
+//! # Design: partitioned elementary-interval indexes
+//!
+//! Every rule becomes seven value sets over integer domains — source and destination address
+//! (`u32`), source and destination port (`0..=65536`), protocol (`0..=255`), ICMP type and
+//! code (`0..=256`) — plus a packet-type mask. Two extra values encode the rules of lsp.md §5.5
+//! without special cases: port 65536 and ICMP value 256 mean "not known" (a non-first
+//! fragment); a rule with port selectors has its protocol set cut down to {6, 17}, one with ICMP
+//! selectors to {1}, and a rule with port/ICMP selectors also contains the "not known" value, so
+//! a query with unknown transport fields returns exactly the first rule that matches on the
+//! network-layer fields (the engine then asks for reassembly if that rule needs them).
+//!
+//! Each rule is put in the **partition of its most selective field** among source, destination,
+//! source port, destination port and protocol (smallest fraction of the field's domain);
+//! address partitions are split into a narrow class (≤ 65,536 addresses) and a wide class so
+//! that /8s do not share intervals with /32s. A partition indexes only its field: the field's
+//! domain is cut into *elementary intervals* at every range end of its rules, and each interval
+//! stores the ascending list of rules whose set covers it. A radix jump table over the top bits
+//! of the value narrows the binary search over interval starts to a handful of entries.
+//!
+//! An interval whose list is longer than 8 rules gets a **child node** built the same way over
+//! just those rules and the fields not used yet on the path (all of its rules cover the whole
+//! interval, so that field can no longer separate them); adjacent intervals with the same list
+//! share the child. Depth is at most 3 below the root. The result is a small decision forest —
+//! EffiCuts-like separation by field at each level, HyperSplit-like interval cuts inside a field
+//! — whose leaves are short lists checked with a 60-byte per-rule matcher against all seven
+//! fields.
+//!
+//! Chains of at most 16 rules skip the index: their compiled matchers are scanned in order.
+//! Otherwise a lookup visits, per node, each non-empty partition (at most seven): one jump-table read, a
+//! short binary search, then either the child node or the leaf list scanned in rule order. The
+//! scan stops at the first full match or at the best match found so far, and partitions are
+//! visited in order of their smallest rule so that a partition is skipped once a better match is
+//! known. Packets never cause allocation.
+//!
+//! Memory is bounded: a rule is copied into every interval its ranges span, so a partition whose
+//! lists would exceed `16 × rules + slack` entries evicts its widest quarter of rules to their
+//! next most selective field; after a few rounds anything still too wide goes to a small
+//! overflow list scanned linearly (only adversarial rule sets reach it), and child nodes stop
+//! being built once the whole classifier holds `64 × rules + 2^18` entries. Schedules do not
+//! rebuild anything: a per-rule enable bit is tested on each candidate.
+//!
+//! The naive linear evaluator in [`crate::naive`] defines the semantics; a property test checks
+//! that both agree on random rule sets and packets, and `benches/benches/filter.rs` measures
+//! both in the same run.
+
+use alloc::collections::BTreeSet;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::selector::{Fields, RangeSet, Selector};
+
+/// Number of indexed fields.
+pub(crate) const NF: usize = 7;
+const F_SRC: usize = 0;
+const F_DST: usize = 1;
+const F_SPORT: usize = 2;
+const F_DPORT: usize = 3;
+const F_PROTO: usize = 4;
+/// Port value meaning "not known".
+pub(crate) const PORT_UNKNOWN: u32 = 65_536;
+/// ICMP type/code value meaning "not known".
+pub(crate) const ICMP_UNKNOWN: u32 = 256;
+const DOMAIN_MAX: [u32; NF] = [
+    u32::MAX,
+    u32::MAX,
+    PORT_UNKNOWN,
+    PORT_UNKNOWN,
+    255,
+    ICMP_UNKNOWN,
+    ICMP_UNKNOWN,
+];
+const DOMAIN_BITS: [u32; NF] = [32, 32, 17, 17, 8, 9, 9];
+/// Size of the "real" part of each partitioning field's domain (excluding the unknown value).
+const REAL_SIZE: [u64; 5] = [1 << 32, 1 << 32, 65_536, 65_536, 256];
+/// Tie order when two fields are equally selective: destination, source, ports, protocol.
+const TIE_ORDER: [usize; 5] = [F_DST, F_SRC, F_DPORT, F_SPORT, F_PROTO];
+const REPLICATION_FACTOR: usize = 16;
+const REPLICATION_SLACK: usize = 1 << 16;
+const EVICTION_ROUNDS: usize = 6;
+
+/// A packet as the classifier sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    v: [u32; NF],
+    pkttype: u8,
+}
+
+impl Key {
+    /// From extracted header fields. For TCP/UDP, `ports: None` means "not known"; for ICMP,
+    /// `icmp: None` likewise.
+    pub fn new(f: &Fields) -> Key {
+        let (sp, dp) = match (f.protocol, f.ports) {
+            (6 | 17, Some((s, d))) => (u32::from(s), u32::from(d)),
+            (6 | 17, None) => (PORT_UNKNOWN, PORT_UNKNOWN),
+            _ => (0, 0),
+        };
+        let (it, ic) = match (f.protocol, f.icmp) {
+            (1, Some((t, c))) => (u32::from(t), u32::from(c)),
+            (1, None) => (ICMP_UNKNOWN, ICMP_UNKNOWN),
+            _ => (0, 0),
+        };
+        Key {
+            v: [
+                u32::from(f.src),
+                u32::from(f.dst),
+                sp,
+                dp,
+                u32::from(f.protocol),
+                it,
+                ic,
+            ],
+            pkttype: f.packet_type.0,
+        }
+    }
+}
+
+/// One rule's sets, compiled. Single-range fields are stored inline; multi-range fields point
+/// into the classifier's `extra` array (`lo` = offset, `hi` = count, bit set in `multi`).
+#[derive(Debug, Clone, Copy)]
+struct Matcher {
+    lo: [u32; NF],
+    hi: [u32; NF],
+    multi: u8,
+    pkttype: u8,
+}
+
+impl Matcher {
+    #[inline]
+    fn matches(&self, k: &Key, extra: &[(u32, u32)]) -> bool {
+        if self.pkttype & k.pkttype == 0 {
+            return false;
+        }
+        for i in 0..NF {
+            let v = k.v[i];
+            if self.multi & (1 << i) == 0 {
+                if v < self.lo[i] || v > self.hi[i] {
+                    return false;
+                }
+            } else {
+                let start = self.lo[i] as usize;
+                let end = start + self.hi[i] as usize;
+                let Some(ranges) = extra.get(start..end) else {
+                    return false;
+                };
+                let p = ranges.partition_point(|&(a, _)| a <= v);
+                if p == 0 || ranges.get(p - 1).is_none_or(|&(_, b)| v > b) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// The value sets of a selector over the classifier's domains; `None` if the rule can never
+/// match (an empty list, or both port and ICMP selectors).
+pub(crate) fn field_sets(sel: &Selector) -> Option<[RangeSet; NF]> {
+    fn list<T: Copy + Into<u32>>(
+        l: &Option<Vec<core::ops::RangeInclusive<T>>>,
+        max: u32,
+        unknown: Option<u32>,
+    ) -> RangeSet {
+        match l {
+            None => RangeSet::full(max),
+            Some(v) => RangeSet::from_iter(
+                v.iter()
+                    .map(|r| ((*r.start()).into(), (*r.end()).into()))
+                    .chain(unknown.map(|u| (u, u))),
+            ),
+        }
+    }
+    let addr = |l: &Option<Vec<core::ops::RangeInclusive<core::net::Ipv4Addr>>>| match l {
+        None => RangeSet::full(u32::MAX),
+        Some(v) => RangeSet::from_iter(
+            v.iter()
+                .map(|r| (u32::from(*r.start()), u32::from(*r.end()))),
+        ),
+    };
+    let mut proto = list(&sel.protocol, 255, None);
+    let has_ports = sel.src_port.is_some() || sel.dst_port.is_some();
+    let has_icmp = sel.icmp_type.is_some() || sel.icmp_code.is_some();
+    if has_ports {
+        proto = proto.intersect(&RangeSet::from_iter([(6, 6), (17, 17)]));
+    }
+    if has_icmp {
+        proto = proto.intersect(&RangeSet::from_iter([(1, 1)]));
+    }
+    let pu = Some(PORT_UNKNOWN);
+    let iu = Some(ICMP_UNKNOWN);
+    let sets = [
+        addr(&sel.src),
+        addr(&sel.dst),
+        list(&sel.src_port, PORT_UNKNOWN, pu),
+        list(&sel.dst_port, PORT_UNKNOWN, pu),
+        proto,
+        list(&sel.icmp_type, ICMP_UNKNOWN, iu),
+        list(&sel.icmp_code, ICMP_UNKNOWN, iu),
+    ];
+    if sets.iter().any(RangeSet::is_empty) {
+        return None;
+    }
+    Some(sets)
+}
+
+/// An elementary-interval index over one field (one partition of a node).
+#[derive(Debug, Clone)]
+struct FieldIndex {
+    field: usize,
+    min_id: u32,
+    /// Start of each elementary interval; `bounds[0] == 0`.
+    bounds: Vec<u32>,
+    /// Per interval `[start, end]`: `ids[start..end]` = rules covering it, ascending; or
+    /// `[CHILD | node, _]` when a child node refines a long list.
+    slots: Vec<[u32; 2]>,
+    ids: Vec<u32>,
+    /// `jump[t]` = interval containing `t << shift`; one extra entry at the end.
+    jump: Vec<u32>,
+    shift: u32,
+}
+
+const CHILD: u32 = 1 << 31;
+
+struct OverBudget;
+
+impl FieldIndex {
+    fn build(
+        field: usize,
+        rules: &[u32],
+        sets: &[Option<[RangeSet; NF]>],
+        budget: usize,
+    ) -> Result<FieldIndex, OverBudget> {
+        let max = DOMAIN_MAX[field];
+        // (position, rule, add?)
+        let mut events: Vec<(u32, u32, bool)> = Vec::new();
+        for &r in rules {
+            if let Some(Some(s)) = sets.get(r as usize) {
+                for &(a, b) in &s[field].0 {
+                    events.push((a, r, true));
+                    if b < max {
+                        events.push((b + 1, r, false));
+                    }
+                }
+            }
+        }
+        events.sort_unstable_by_key(|e| (e.0, !e.2));
+        let mut bounds = vec![0u32];
+        let mut slots: Vec<[u32; 2]> = Vec::new();
+        let mut ids: Vec<u32> = Vec::new();
+        let mut active: BTreeSet<u32> = BTreeSet::new();
+        let mut i = 0;
+        while i < events.len() {
+            let pos = events[i].0;
+            if pos != 0 {
+                if ids.len() + active.len() > budget {
+                    return Err(OverBudget);
+                }
+                let start = ids.len() as u32;
+                ids.extend(active.iter().copied());
+                slots.push([start, ids.len() as u32]);
+                bounds.push(pos);
+            }
+            while let Some(&(p, r, add)) = events.get(i) {
+                if p != pos {
+                    break;
+                }
+                if add {
+                    active.insert(r);
+                } else {
+                    active.remove(&r);
+                }
+                i += 1;
+            }
+        }
+        if ids.len() + active.len() > budget || ids.len() + active.len() >= CHILD as usize {
+            return Err(OverBudget);
+        }
+        let start = ids.len() as u32;
+        ids.extend(active.iter().copied());
+        slots.push([start, ids.len() as u32]);
+        let m = bounds.len();
+        let table_bits = (usize::BITS - (m.max(2) - 1).leading_zeros())
+            .clamp(1, 16)
+            .min(DOMAIN_BITS[field]);
+        let shift = DOMAIN_BITS[field] - table_bits;
+        let buckets = (max >> shift) as usize + 1;
+        let mut jump = Vec::with_capacity(buckets + 1);
+        let mut iv = 0usize;
+        for t in 0..buckets {
+            let start = (t as u32) << shift;
+            while iv + 1 < m && bounds[iv + 1] <= start {
+                iv += 1;
+            }
+            jump.push(iv as u32);
+        }
+        jump.push((m - 1) as u32);
+        Ok(FieldIndex {
+            field,
+            min_id: rules.iter().copied().min().unwrap_or(u32::MAX),
+            bounds,
+            slots,
+            ids,
+            jump,
+            shift,
+        })
+    }
+
+    /// The elementary interval containing `v`.
+    #[inline]
+    fn interval(&self, v: u32) -> usize {
+        let t = (v >> self.shift) as usize;
+        let (Some(&lo), Some(&hi)) = (self.jump.get(t), self.jump.get(t + 1)) else {
+            return 0;
+        };
+        let (lo, hi) = (lo as usize, hi as usize);
+        lo + self
+            .bounds
+            .get(lo + 1..=hi)
+            .map_or(0, |b| b.partition_point(|&x| x <= v))
+    }
+
+    /// The candidate list of interval `iv` (empty once a child replaced it).
+    #[inline]
+    fn list(&self, iv: usize) -> &[u32] {
+        match self.slots.get(iv) {
+            Some(&[a, b]) if a & CHILD == 0 => self.ids.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        4 * (self.bounds.capacity()
+            + 2 * self.slots.capacity()
+            + self.ids.capacity()
+            + self.jump.capacity())
+    }
+}
+
+/// A node: partitions of its rules by field, plus a linear overflow list.
+#[derive(Debug, Clone, Default)]
+struct Node {
+    parts: Vec<FieldIndex>,
+    overflow: Vec<u32>,
+}
+
+/// Per-rule enable bits (schedules). All rules start enabled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnableSet(Vec<u64>);
+
+impl EnableSet {
+    /// `n` rules, all enabled.
+    pub fn all(n: usize) -> EnableSet {
+        let mut v = vec![u64::MAX; n.div_ceil(64)];
+        if !n.is_multiple_of(64)
+            && let Some(last) = v.last_mut()
+        {
+            *last = (1u64 << (n % 64)) - 1;
+        }
+        EnableSet(v)
+    }
+
+    /// Whether rule `i` is enabled.
+    #[inline]
+    pub fn get(&self, i: u32) -> bool {
+        self.0
+            .get((i / 64) as usize)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
+    /// Enables or disables rule `i`; returns whether it changed.
+    pub fn set(&mut self, i: u32, on: bool) -> bool {
+        let Some(w) = self.0.get_mut((i / 64) as usize) else {
+            return false;
+        };
+        let bit = 1u64 << (i % 64);
+        let was = *w & bit != 0;
+        if on {
+            *w |= bit;
+        } else {
+            *w &= !bit;
+        }
+        was != on
+    }
+}
+
+/// Statistics of a compiled classifier (for docs, tests and benches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClassifierStats {
+    /// Rules compiled.
+    pub rules: usize,
+    /// Rules that can never match (empty selector list) and were left out.
+    pub never_match: usize,
+    /// Rules per root partition: source, destination, source port, destination port, protocol.
+    pub per_field: [usize; 5],
+    /// Rules in overflow lists (scanned linearly).
+    pub overflow: usize,
+    /// Nodes (root included).
+    pub nodes: usize,
+    /// Deepest node level (root = 0).
+    pub depth: usize,
+    /// Candidate list entries over all nodes.
+    pub list_entries: usize,
+    /// Heap bytes held.
+    pub heap_bytes: usize,
+}
+
+/// A compiled classifier over an ordered list of selectors.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    matchers: Vec<Matcher>,
+    extra: Vec<(u32, u32)>,
+    nodes: Vec<Node>,
+    stats: ClassifierStats,
+}
+
+/// Partitioning fields: source, destination, source port, destination port, protocol.
+const PART_FIELDS: [usize; 5] = [F_SRC, F_DST, F_SPORT, F_DPORT, F_PROTO];
+/// Address sets covering at most this many addresses form the "narrow" partition of their
+/// field, wider ones the "wide" partition (so /8s do not share intervals with /32s).
+const NARROW_ADDRS: u64 = 1 << 16;
+/// Candidate lists up to this length are scanned; longer ones get a child node.
+const LEAF: usize = 8;
+const MAX_DEPTH: usize = 3;
+const CHILD_SLACK: usize = 64;
+/// Chains up to this many rules are scanned linearly over the compiled matchers.
+const SMALL_CHAIN: usize = 16;
+
+fn part_slot(field: usize) -> usize {
+    PART_FIELDS.iter().position(|&f| f == field).unwrap_or(4)
+}
+
+/// Partition kind: (field slot, wide class).
+fn kind_of(slot: usize, cov: u64) -> usize {
+    match slot {
+        0 => usize::from(cov > NARROW_ADDRS),
+        1 => 2 + usize::from(cov > NARROW_ADDRS),
+        s => s + 2,
+    }
+}
+const KINDS: usize = 7;
+const KIND_FIELD: [usize; KINDS] = [F_SRC, F_SRC, F_DST, F_DST, F_SPORT, F_DPORT, F_PROTO];
+
+struct Builder<'a> {
+    sets: &'a [Option<[RangeSet; NF]>],
+    prefs: Vec<[u8; 5]>,
+    cover: Vec<[u64; 5]>,
+    nodes: Vec<Node>,
+    entries: usize,
+    global_budget: usize,
+    depth: usize,
+}
+
+impl Builder<'_> {
+    /// Builds a node over `rules` using only the field slots in `avail` (bit mask); returns
+    /// its index.
+    fn node(&mut self, rules: &[u32], avail: u8, depth: usize) -> u32 {
+        self.depth = self.depth.max(depth);
+        let me = self.nodes.len() as u32;
+        self.nodes.push(Node::default());
+        let slack = if depth == 0 {
+            REPLICATION_SLACK
+        } else {
+            CHILD_SLACK
+        };
+        // choice[k] = index into the rule's preference list (restricted to `avail`)
+        let usable = |b: &Builder<'_>, r: u32| -> Vec<u8> {
+            b.prefs[r as usize]
+                .iter()
+                .copied()
+                .filter(|&f| avail & (1 << part_slot(f as usize)) != 0)
+                .collect()
+        };
+        let prefs: Vec<Vec<u8>> = rules.iter().map(|&r| usable(self, r)).collect();
+        let mut choice = vec![0u8; rules.len()];
+        let mut built: Vec<Option<FieldIndex>> = (0..KINDS).map(|_| None).collect();
+        for round in 0..=EVICTION_ROUNDS {
+            let mut groups: [Vec<usize>; KINDS] = Default::default();
+            for (k, &r) in rules.iter().enumerate() {
+                if let Some(&f) = prefs[k].get(choice[k] as usize) {
+                    let slot = part_slot(f as usize);
+                    groups[kind_of(slot, self.cover[r as usize][slot])].push(k);
+                }
+            }
+            let mut over = false;
+            for (kind, g) in groups.iter().enumerate() {
+                built[kind] = None;
+                if g.is_empty() {
+                    continue;
+                }
+                let ids: Vec<u32> = g.iter().map(|&k| rules[k]).collect();
+                let budget = REPLICATION_FACTOR * g.len() + slack;
+                match FieldIndex::build(KIND_FIELD[kind], &ids, self.sets, budget) {
+                    Ok(ix) => built[kind] = Some(ix),
+                    Err(OverBudget) => {
+                        over = true;
+                        let slot = part_slot(KIND_FIELD[kind]);
+                        if round == EVICTION_ROUNDS {
+                            for &k in g {
+                                choice[k] = u8::MAX;
+                            }
+                            continue;
+                        }
+                        // evict the widest quarter, sparing the narrowest rules if possible
+                        let mut by_width = g.clone();
+                        by_width.sort_by_key(|&k| {
+                            core::cmp::Reverse(self.cover[rules[k] as usize][slot])
+                        });
+                        let narrowest = by_width
+                            .last()
+                            .map_or(0, |&k| self.cover[rules[k] as usize][slot]);
+                        let quarter = by_width.len().div_ceil(4);
+                        let wide = by_width
+                            .iter()
+                            .take(quarter)
+                            .take_while(|&&k| self.cover[rules[k] as usize][slot] > narrowest)
+                            .count();
+                        let evict = if wide > 0 { wide } else { quarter };
+                        for &k in &by_width[..evict] {
+                            choice[k] = choice[k].saturating_add(1);
+                        }
+                    }
+                }
+            }
+            if !over {
+                break;
+            }
+        }
+        let mut overflow: Vec<u32> = rules
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| prefs[*k].get(choice[*k] as usize).is_none())
+            .map(|(_, &r)| r)
+            .collect();
+        overflow.sort_unstable();
+        let mut parts: Vec<FieldIndex> = built.into_iter().flatten().collect();
+        for p in &mut parts {
+            self.entries += p.ids.len();
+            let next_avail = avail & !(1 << part_slot(p.field));
+            if depth >= MAX_DEPTH || next_avail == 0 {
+                continue;
+            }
+            let mut prev: Option<(Vec<u32>, u32)> = None;
+            for iv in 0..p.bounds.len() {
+                let list = p.list(iv);
+                if list.len() <= LEAF || self.entries > self.global_budget {
+                    continue;
+                }
+                // the same list as the previous interval shares its child
+                let child = match &prev {
+                    Some((l, c)) if l.as_slice() == list => *c,
+                    _ => {
+                        let list = list.to_vec();
+                        let c = self.node(&list, next_avail, depth + 1);
+                        prev = Some((list, c));
+                        c
+                    }
+                };
+                if let Some(slot) = p.slots.get_mut(iv) {
+                    *slot = [CHILD | child, 0];
+                }
+            }
+        }
+        parts.sort_by_key(|p| p.min_id);
+        if let Some(n) = self.nodes.get_mut(me as usize) {
+            n.parts = parts;
+            n.overflow = overflow;
+        }
+        me
+    }
+}
+
+impl Classifier {
+    /// Compiles `selectors` (rule `i` = position `i`).
+    pub fn new<'a>(selectors: impl IntoIterator<Item = &'a Selector>) -> Classifier {
+        let sels: Vec<&Selector> = selectors.into_iter().collect();
+        let sets: Vec<Option<[RangeSet; NF]>> = sels.iter().map(|s| field_sets(s)).collect();
+        let n = sets.len();
+        let mut matchers = Vec::with_capacity(n);
+        let mut extra = Vec::new();
+        let mut stats = ClassifierStats {
+            rules: n,
+            ..Default::default()
+        };
+        for (s, sel) in sets.iter().zip(&sels) {
+            let mut m = Matcher {
+                lo: [1; NF],
+                hi: [0; NF],
+                multi: 0,
+                pkttype: 0,
+            };
+            if let Some(s) = s {
+                for (i, set) in s.iter().enumerate() {
+                    match set.0.as_slice() {
+                        [(a, b)] => {
+                            m.lo[i] = *a;
+                            m.hi[i] = *b;
+                        }
+                        many => {
+                            m.multi |= 1 << i;
+                            m.lo[i] = extra.len() as u32;
+                            m.hi[i] = many.len() as u32;
+                            extra.extend_from_slice(many);
+                        }
+                    }
+                }
+                m.pkttype = sel.packet_type.map_or(0x0f, |p| p.0 & 0x0f);
+            } else {
+                stats.never_match += 1;
+            }
+            matchers.push(m);
+        }
+        // preference order of fields per rule: most selective first
+        let mut prefs: Vec<[u8; 5]> = Vec::with_capacity(n);
+        let mut cover: Vec<[u64; 5]> = Vec::with_capacity(n);
+        for s in &sets {
+            let mut cov = [u64::MAX; 5];
+            let mut order = [0u8; 5];
+            if let Some(s) = s {
+                for (slot, &f) in PART_FIELDS.iter().enumerate() {
+                    // size of the real part (without the "unknown" value), scaled to 2^32
+                    let real = s[f].intersect(&RangeSet::full((REAL_SIZE[slot] - 1) as u32));
+                    cov[slot] = real.size() * ((1u64 << 32) / REAL_SIZE[slot]);
+                }
+                let mut fields = TIE_ORDER;
+                fields.sort_by_key(|&f| cov[part_slot(f)]);
+                for (k, f) in fields.iter().enumerate() {
+                    order[k] = *f as u8;
+                }
+            }
+            prefs.push(order);
+            cover.push(cov);
+        }
+        let live: Vec<u32> = (0..n as u32)
+            .filter(|&r| sets[r as usize].is_some())
+            .collect();
+        let mut b = Builder {
+            sets: &sets,
+            prefs,
+            cover,
+            nodes: Vec::new(),
+            entries: 0,
+            global_budget: 4 * REPLICATION_FACTOR * n + 4 * REPLICATION_SLACK,
+            depth: 0,
+        };
+        b.node(&live, 0b1_1111, 0);
+        let nodes = b.nodes;
+        stats.depth = b.depth;
+        stats.nodes = nodes.len();
+        if let Some(root) = nodes.first() {
+            for p in &root.parts {
+                let slot = part_slot(p.field);
+                stats.per_field[slot] += p.ids.iter().copied().collect::<BTreeSet<u32>>().len();
+            }
+        }
+        for nd in &nodes {
+            stats.overflow += nd.overflow.len();
+            for p in &nd.parts {
+                stats.list_entries += p.ids.len();
+                stats.heap_bytes += p.heap_bytes();
+            }
+            stats.heap_bytes += nd.overflow.capacity() * 4;
+        }
+        stats.heap_bytes += matchers.capacity() * size_of::<Matcher>()
+            + extra.capacity() * 8
+            + nodes.capacity() * size_of::<Node>();
+        Classifier {
+            matchers,
+            extra,
+            nodes,
+            stats,
+        }
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.matchers.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.matchers.is_empty()
+    }
+
+    /// Build statistics.
+    pub fn stats(&self) -> ClassifierStats {
+        self.stats
+    }
+
+    /// The first enabled rule at position ≥ `from` matching `key`.
+    #[inline]
+    pub fn first_match(&self, key: &Key, from: u32, enabled: &EnableSet) -> Option<u32> {
+        if self.matchers.len() <= SMALL_CHAIN {
+            // a few 60-byte matchers in a row beat any index
+            let start = from as usize;
+            return self
+                .matchers
+                .iter()
+                .enumerate()
+                .skip(start)
+                .find(|(i, m)| m.matches(key, &self.extra) && enabled.get(*i as u32))
+                .map(|(i, _)| i as u32);
+        }
+        let best = self.node_first(0, key, from, u32::MAX, enabled, 0);
+        (best != u32::MAX).then_some(best)
+    }
+
+    fn node_first(
+        &self,
+        n: u32,
+        key: &Key,
+        from: u32,
+        mut best: u32,
+        enabled: &EnableSet,
+        depth: usize,
+    ) -> u32 {
+        let Some(node) = self.nodes.get(n as usize) else {
+            return best;
+        };
+        for p in &node.parts {
+            if p.min_id >= best {
+                break;
+            }
+            let iv = p.interval(key.v[p.field]);
+            match p.slots.get(iv) {
+                Some(&[a, _]) if a & CHILD != 0 && depth < MAX_DEPTH => {
+                    best = self.node_first(a & !CHILD, key, from, best, enabled, depth + 1);
+                }
+                Some(&[a, _]) if a & CHILD != 0 => {}
+                Some(&[a, b]) => {
+                    let ids = p.ids.get(a as usize..b as usize).unwrap_or(&[]);
+                    best = self.scan(ids, key, from, best, enabled);
+                }
+                None => {}
+            }
+        }
+        if !node.overflow.is_empty() {
+            best = self.scan(&node.overflow, key, from, best, enabled);
+        }
+        best
+    }
+
+    #[inline]
+    fn scan(&self, ids: &[u32], key: &Key, from: u32, best: u32, enabled: &EnableSet) -> u32 {
+        let start = if from == 0 {
+            0
+        } else {
+            ids.partition_point(|&i| i < from)
+        };
+        for &id in ids.get(start..).unwrap_or(&[]) {
+            if id >= best {
+                break;
+            }
+            if let Some(m) = self.matchers.get(id as usize)
+                && m.matches(key, &self.extra)
+                && enabled.get(id)
+            {
+                return id;
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::selector::PacketTypes;
+    use core::net::Ipv4Addr;
+
+    fn ip(s: &str) -> Ipv4Addr {
+        s.parse().unwrap()
+    }
+
+    fn fields(src: &str, dst: &str, proto: u8, ports: Option<(u16, u16)>) -> Fields {
+        Fields {
+            src: ip(src),
+            dst: ip(dst),
+            protocol: proto,
+            ports,
+            icmp: None,
+            packet_type: PacketTypes::LOCAL_UNICAST,
+        }
+    }
+
+    #[test]
+    fn basic_first_match_and_from() {
+        let sels = vec![
+            Selector {
+                dst: Some(vec![ip("10.0.0.0")..=ip("10.0.0.255")]),
+                dst_port: Some(vec![22..=22]),
+                ..Default::default()
+            },
+            Selector {
+                src: Some(vec![ip("192.168.0.1")..=ip("192.168.0.1")]),
+                ..Default::default()
+            },
+            Selector {
+                protocol: Some(vec![6..=6]),
+                ..Default::default()
+            },
+            Selector::default(),
+        ];
+        let c = Classifier::new(&sels);
+        let all = EnableSet::all(4);
+        let k = Key::new(&fields("1.1.1.1", "10.0.0.7", 6, Some((1000, 22))));
+        assert_eq!(c.first_match(&k, 0, &all), Some(0));
+        assert_eq!(c.first_match(&k, 1, &all), Some(2));
+        assert_eq!(c.first_match(&k, 3, &all), Some(3));
+        assert_eq!(c.first_match(&k, 4, &all), None);
+        let k = Key::new(&fields("192.168.0.1", "10.0.0.7", 17, Some((1000, 23))));
+        assert_eq!(c.first_match(&k, 0, &all), Some(1));
+        let mut en = EnableSet::all(4);
+        assert!(en.set(1, false));
+        assert!(!en.set(1, false));
+        assert_eq!(c.first_match(&k, 0, &en), Some(3));
+        // unknown ports: rule 0 matches on L3 fields, so it is reported
+        let k = Key::new(&fields("1.1.1.1", "10.0.0.7", 6, None));
+        assert_eq!(c.first_match(&k, 0, &all), Some(0));
+        // ports on ESP: rule 0 cannot match
+        let k = Key::new(&fields("1.1.1.1", "10.0.0.7", 50, None));
+        assert_eq!(c.first_match(&k, 0, &all), Some(3));
+    }
+
+    #[test]
+    fn empty_lists_never_match() {
+        let sels = vec![
+            Selector {
+                dst: Some(vec![]),
+                ..Default::default()
+            },
+            Selector {
+                dst_port: Some(vec![1..=1]),
+                icmp_type: Some(vec![1..=1]),
+                ..Default::default()
+            },
+        ];
+        let c = Classifier::new(&sels);
+        assert_eq!(c.stats().never_match, 2);
+        let k = Key::new(&fields("1.1.1.1", "10.0.0.7", 6, Some((1, 1))));
+        assert_eq!(c.first_match(&k, 0, &EnableSet::all(2)), None);
+    }
+
+    #[test]
+    fn enable_set_tail_bits() {
+        let e = EnableSet::all(65);
+        assert!(e.get(64));
+        assert!(!e.get(65));
+        assert!(!e.get(1000));
+    }
+
+    #[test]
+    fn adversarial_nesting_stays_bounded() {
+        // 3000 identical /16 rules over 3000 /32 rules inside them: without eviction the /16s
+        // would be copied into ~6000 intervals each.
+        let mut sels = Vec::new();
+        for _ in 0..3000 {
+            sels.push(Selector {
+                dst: Some(vec![ip("10.1.0.0")..=ip("10.1.255.255")]),
+                dst_port: Some(vec![80..=80]),
+                ..Default::default()
+            });
+        }
+        for i in 0..3000u32 {
+            let a = Ipv4Addr::from(u32::from(ip("10.1.0.0")) + i * 7);
+            sels.push(Selector {
+                dst: Some(vec![a..=a]),
+                ..Default::default()
+            });
+        }
+        let c = Classifier::new(&sels);
+        let st = c.stats();
+        assert!(
+            st.list_entries <= 5 * REPLICATION_FACTOR * 6000 + 5 * REPLICATION_SLACK,
+            "{st:?}"
+        );
+        let all = EnableSet::all(sels.len());
+        let k = Key::new(&fields("1.1.1.1", "10.1.0.7", 6, Some((5, 81))));
+        assert_eq!(c.first_match(&k, 0, &all), Some(3001));
+        let k = Key::new(&fields("1.1.1.1", "10.1.0.7", 6, Some((5, 80))));
+        assert_eq!(c.first_match(&k, 0, &all), Some(0));
+        assert_eq!(c.first_match(&k, 2999, &all), Some(2999));
+        assert_eq!(c.first_match(&k, 3000, &all), Some(3001));
+    }
+}

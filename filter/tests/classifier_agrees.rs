@@ -1,0 +1,316 @@
+//! Property test: the compiled classifier and chain evaluator agree with the naive linear
+//! reference (lsp.md §7.3 read literally) on random chains — every selector kind, lists and
+//! ranges, labels and forward jumps, schedules switched off at random, fragments with unknown
+//! transport fields — and random packets.
+
+use core::net::Ipv4Addr;
+use proptest::prelude::*;
+use zubr_filter::chain::CompiledChain;
+use zubr_filter::classify::{Classifier, EnableSet, Key};
+use zubr_filter::naive;
+use zubr_filter::{
+    DefaultAction, Fields, FilterAction, FilterChain, FilterRule, IpsecActionId, IpsecChain,
+    IpsecRule, IpsecRuleAction, PacketTypes, Selector,
+};
+
+fn addr_range() -> impl Strategy<Value = core::ops::RangeInclusive<Ipv4Addr>> {
+    // a small neighbourhood so that rules overlap, plus occasional wide ranges
+    prop_oneof![
+        4 => (0u32..64, 0u32..8).prop_map(|(a, w)| {
+            let lo = 0x0a00_0000 + a;
+            Ipv4Addr::from(lo)..=Ipv4Addr::from(lo + w)
+        }),
+        1 => (0u32..4).prop_map(|a| {
+            let lo = a << 30;
+            Ipv4Addr::from(lo)..=Ipv4Addr::from(lo | 0x3fff_ffff)
+        }),
+        1 => Just(Ipv4Addr::new(10, 0, 0, 0)..=Ipv4Addr::new(10, 0, 0, 255)),
+    ]
+}
+
+fn list<T: core::fmt::Debug + Clone>(
+    s: impl Strategy<Value = T>,
+) -> impl Strategy<Value = Option<Vec<T>>> {
+    prop_oneof![3 => Just(None), 2 => proptest::collection::vec(s, 0..3).prop_map(Some)]
+}
+
+fn port_range() -> impl Strategy<Value = core::ops::RangeInclusive<u16>> {
+    prop_oneof![
+        (0u16..12).prop_map(|p| p..=p),
+        (0u16..12, 0u16..6).prop_map(|(p, w)| p..=p + w),
+        Just(0u16..=65535),
+        Just(65530u16..=65535),
+    ]
+}
+
+fn small_u8_range(max: u8) -> impl Strategy<Value = core::ops::RangeInclusive<u8>> {
+    (0..max, 0u8..3).prop_map(|(a, w)| a..=a.saturating_add(w))
+}
+
+fn selector() -> impl Strategy<Value = Selector> {
+    (
+        list(addr_range()),
+        list(addr_range()),
+        list(prop_oneof![
+            Just(1u8..=1),
+            Just(6u8..=6),
+            Just(17u8..=17),
+            Just(50u8..=50),
+            Just(0u8..=255),
+            Just(1u8..=17)
+        ]),
+        list(port_range()),
+        list(port_range()),
+        list(small_u8_range(10)),
+        list(small_u8_range(4)),
+        prop_oneof![3 => Just(None), 1 => (1u8..16).prop_map(|m| Some(PacketTypes(m)))],
+    )
+        .prop_map(
+            |(src, dst, protocol, src_port, dst_port, icmp_type, icmp_code, packet_type)| {
+                Selector {
+                    src,
+                    dst,
+                    protocol,
+                    src_port,
+                    dst_port,
+                    icmp_type,
+                    icmp_code,
+                    packet_type,
+                }
+            },
+        )
+}
+
+fn chain() -> impl Strategy<Value = FilterChain> {
+    (
+        proptest::collection::vec((selector(), 0u8..10, any::<bool>(), any::<bool>()), 0..40),
+        any::<bool>(),
+    )
+        .prop_flat_map(|(rules, def_pass)| {
+            let n = rules.len();
+            (
+                Just(rules),
+                Just(def_pass),
+                proptest::collection::vec(0usize..64, n),
+            )
+        })
+        .prop_map(|(rules, def_pass, jump_seeds)| {
+            let n = rules.len();
+            let mut out: Vec<FilterRule> = Vec::with_capacity(n);
+            for (i, (sel, kind, stateful, labelled)) in rules.into_iter().enumerate() {
+                let action = match kind {
+                    0..=3 => FilterAction::Pass,
+                    4..=6 => FilterAction::Drop,
+                    _ if i + 1 < n => {
+                        let t = i + 1 + jump_seeds[i] % (n - i - 1);
+                        FilterAction::JumpTo(format!("L{t}"))
+                    }
+                    _ => FilterAction::Drop,
+                };
+                let mut r = FilterRule::new(format!("r{i}"), sel, action);
+                r.tcp_stateful = stateful;
+                if labelled {
+                    r.label = Some(format!("L{i}"));
+                }
+                out.push(r);
+            }
+            // every jump target carries its label
+            let targets: Vec<usize> = out
+                .iter()
+                .filter_map(|r| match &r.action {
+                    FilterAction::JumpTo(l) => l[1..].parse().ok(),
+                    _ => None,
+                })
+                .collect();
+            for t in targets {
+                out[t].label = Some(format!("L{t}"));
+            }
+            FilterChain {
+                name: "c".into(),
+                rules: out,
+                default_action: if def_pass {
+                    DefaultAction::Pass
+                } else {
+                    DefaultAction::Drop
+                },
+            }
+        })
+}
+
+fn packet() -> impl Strategy<Value = (Fields, bool)> {
+    (
+        0u32..80,
+        0u32..80,
+        prop_oneof![Just(1u8), Just(6), Just(17), Just(50), Just(2)],
+        (0u16..20, 0u16..20),
+        any::<bool>(),
+        (0u8..14, 0u8..6),
+        prop_oneof![Just(1u8), Just(2), Just(4), Just(8)],
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(s, d, proto, (sp, dp), hi_port, icmp, pt, fragment, far)| {
+                let base = if far { 0xc000_0000 } else { 0x0a00_0000 };
+                let sp = if hi_port { 65535 - sp } else { sp };
+                let f = Fields {
+                    src: Ipv4Addr::from(base + s),
+                    dst: Ipv4Addr::from(0x0a00_0000 + d),
+                    protocol: proto,
+                    ports: matches!(proto, 6 | 17).then_some((sp, dp)),
+                    icmp: (proto == 1).then_some(icmp),
+                    packet_type: PacketTypes(pt),
+                };
+                (f, fragment)
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    #[test]
+    fn firewall_chain_agrees(
+        chain in chain(),
+        disabled in proptest::collection::vec(any::<bool>(), 40),
+        packets in proptest::collection::vec(packet(), 1..24),
+    ) {
+        let mut compiled = CompiledChain::filter(&chain).expect("valid chain");
+        let en = |i: usize| !disabled.get(i).copied().unwrap_or(false);
+        for i in 0..chain.rules.len() {
+            compiled.set_enabled(i as u32, en(i));
+        }
+        for (f, fragment) in packets {
+            let l4_known = !fragment || !matches!(f.protocol, 1 | 6 | 17);
+            let f = if l4_known { f } else { Fields { ports: None, icmp: None, ..f } };
+            let want = naive::filter_chain(&chain, en, &f, l4_known, None);
+            let got = compiled.evaluate(&Key::new(&f), f.protocol, l4_known, |_, _| {});
+            prop_assert_eq!(got, want, "packet {:?}", f);
+        }
+    }
+
+    #[test]
+    fn ipsec_chain_agrees(
+        sels in proptest::collection::vec((selector(), 0u8..3), 0..40),
+        packets in proptest::collection::vec(packet(), 1..24),
+    ) {
+        let chain = IpsecChain {
+            name: "p".into(),
+            rules: sels.into_iter().enumerate().map(|(i, (selector, a))| IpsecRule {
+                name: format!("f{i}"),
+                selector,
+                schedule: None,
+                log: false,
+                action: match a {
+                    0 => IpsecRuleAction::Pass,
+                    1 => IpsecRuleAction::Drop,
+                    _ => IpsecRuleAction::Protect(IpsecActionId(0)),
+                },
+            }).collect(),
+            default_action: DefaultAction::Drop,
+        };
+        let compiled = CompiledChain::ipsec(&chain);
+        for (f, fragment) in packets {
+            let l4_known = !fragment || !matches!(f.protocol, 1 | 6 | 17);
+            let f = if l4_known { f } else { Fields { ports: None, icmp: None, ..f } };
+            for f in [f, f.swapped()] {
+                let want = naive::ipsec_chain(&chain, |_| true, &f, l4_known, None);
+                let got = compiled.evaluate(&Key::new(&f), f.protocol, l4_known, |_, _| {});
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn first_match_from_agrees(
+        sels in proptest::collection::vec(selector(), 0..60),
+        packets in proptest::collection::vec(packet(), 1..16),
+        from in 0usize..64,
+    ) {
+        let c = Classifier::new(&sels);
+        let all = EnableSet::all(sels.len());
+        for (f, _) in packets {
+            let want = naive::first_match(&sels, &f, from).map(|i| i as u32);
+            prop_assert_eq!(c.first_match(&Key::new(&f), from as u32, &all), want);
+        }
+    }
+}
+
+/// The same comparison on a large rule set, where the partitions and eviction actually work:
+/// 20,000 rules from a deterministic generator, 20,000 packets.
+#[test]
+fn large_rule_set_agrees() {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut sels = Vec::new();
+    for _ in 0..20_000 {
+        let r = rnd();
+        let pfx = |len: u32, v: u32| {
+            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+            Ipv4Addr::from(v & mask)..=Ipv4Addr::from(v | !mask)
+        };
+        let dl = [32, 32, 24, 24, 16, 8, 0][(r % 7) as usize];
+        let sl = [32, 24, 16, 0, 0, 0][((r >> 3) % 6) as usize];
+        let base = 0x0a00_0000 | (rnd() as u32 & 0x00ff_ffff);
+        let sbase = rnd() as u32;
+        let dport = match (r >> 6) % 4 {
+            0 => None,
+            1 => Some(vec![80..=80, 443..=443]),
+            2 => Some(vec![1024..=65535]),
+            _ => {
+                let p = (rnd() % 2000) as u16;
+                Some(vec![p..=p])
+            }
+        };
+        sels.push(Selector {
+            src: (sl > 0).then(|| vec![pfx(sl, sbase)]),
+            dst: (dl > 0).then(|| vec![pfx(dl, base)]),
+            protocol: match (r >> 9) % 3 {
+                0 => None,
+                1 => Some(vec![6..=6]),
+                _ => Some(vec![17..=17]),
+            },
+            dst_port: dport,
+            ..Default::default()
+        });
+    }
+    let c = Classifier::new(&sels);
+    let all = EnableSet::all(sels.len());
+    let mut hits = 0;
+    for i in 0..20_000usize {
+        // half the packets are drawn from a rule, half at random
+        let r = rnd();
+        let s = &sels[(r % 20_000) as usize];
+        let pick = |l: &Option<Vec<core::ops::RangeInclusive<Ipv4Addr>>>, rv: u32| match l {
+            Some(v) => {
+                let (a, b) = (u32::from(*v[0].start()), u32::from(*v[0].end()));
+                Ipv4Addr::from(a + rv % (b - a).saturating_add(1).max(1))
+            }
+            None => Ipv4Addr::from(rv),
+        };
+        let f = Fields {
+            src: pick(&s.src, rnd() as u32),
+            dst: if i % 2 == 0 {
+                pick(&s.dst, rnd() as u32)
+            } else {
+                Ipv4Addr::from(0x0a00_0000 | (rnd() as u32 & 0xffffff))
+            },
+            protocol: if r & 1 == 0 { 6 } else { 17 },
+            ports: Some((
+                rnd() as u16,
+                [80, 443, 1500, 22, 40000][(r >> 20) as usize % 5],
+            )),
+            icmp: None,
+            packet_type: PacketTypes::LOCAL_UNICAST,
+        };
+        let want = naive::first_match(&sels, &f, 0).map(|i| i as u32);
+        hits += usize::from(want.is_some());
+        assert_eq!(c.first_match(&Key::new(&f), 0, &all), want, "{f:?}");
+    }
+    assert!(hits > 5_000, "the generator must produce matches ({hits})");
+}
