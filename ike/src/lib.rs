@@ -1,0 +1,16 @@
+//! # zubr-ike — the Zubr IKEv1 engine
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![warn(
+    clippy::std_instead_of_core,
+    clippy::alloc_instead_of_core,
+    clippy::std_instead_of_alloc
+)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod codec;
+pub mod keys;
