@@ -125,8 +125,74 @@ pub static IKE_HASHES: &[IkeHash] = &[
 
 /// Diffie–Hellman groups.
 pub static GROUPS: &[Group] = &[
-    // -- MODP --
-    // -- ECP --
+    // -- MODP (RFC 2409 §6, RFC 3526) --
+    Group {
+        lsp_name: "MODP_768",
+        sa_name: "modp768",
+        id: 1,
+        dh: &intl::modp::MODP_768,
+    },
+    Group {
+        lsp_name: "MODP_1024",
+        sa_name: "modp1024",
+        id: 2,
+        dh: &intl::modp::MODP_1024,
+    },
+    Group {
+        lsp_name: "MODP_1536",
+        sa_name: "modp1536",
+        id: 5,
+        dh: &intl::modp::MODP_1536,
+    },
+    Group {
+        lsp_name: "MODP_2048",
+        sa_name: "modp2048",
+        id: 14,
+        dh: &intl::modp::MODP_2048,
+    },
+    Group {
+        lsp_name: "MODP_3072",
+        sa_name: "modp3072",
+        id: 15,
+        dh: &intl::modp::MODP_3072,
+    },
+    Group {
+        lsp_name: "MODP_4096",
+        sa_name: "modp4096",
+        id: 16,
+        dh: &intl::modp::MODP_4096,
+    },
+    Group {
+        lsp_name: "MODP_6144",
+        sa_name: "modp6144",
+        id: 17,
+        dh: &intl::modp::MODP_6144,
+    },
+    Group {
+        lsp_name: "MODP_8192",
+        sa_name: "modp8192",
+        id: 18,
+        dh: &intl::modp::MODP_8192,
+    },
+    // -- ECP (RFC 5903) --
+    Group {
+        lsp_name: "ECP_256",
+        sa_name: "ecp256",
+        id: 19,
+        dh: &intl::ecp::ECP_256,
+    },
+    Group {
+        lsp_name: "ECP_384",
+        sa_name: "ecp384",
+        id: 20,
+        dh: &intl::ecp::ECP_384,
+    },
+    Group {
+        lsp_name: "ECP_521",
+        sa_name: "ecp521",
+        id: 21,
+        dh: &intl::ecp::ECP_521,
+    },
 ];
 
 /// ESP ciphers.
@@ -234,6 +300,8 @@ pub static SIGNATURES: &[SignatureScheme] = &[
 pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::hash::SELF_TESTS,
     intl::cbc::SELF_TESTS,
+    intl::modp::SELF_TESTS,
+    intl::ecp::SELF_TESTS,
     crate::brng::SELF_TESTS,
 ];
 

@@ -3,4 +3,6 @@
 //! limited to what no maintained crate provides (see each submodule's docs).
 
 pub mod cbc;
+pub mod ecp;
 pub mod hash;
+pub mod modp;
