@@ -608,7 +608,9 @@ impl core::fmt::Display for ConfigError {
             ConfigError::NoTransforms(r) => write!(f, "IKE rule {r}: no transform"),
             ConfigError::NoAuthMethod(r) => write!(f, "IKE rule {r}: no authentication method"),
             ConfigError::NoProposals(r) => write!(f, "IPsec rule {r}: no proposal"),
-            ConfigError::BadIntegrity(r) => write!(f, "IPsec rule {r}: integrity does not fit the cipher"),
+            ConfigError::BadIntegrity(r) => {
+                write!(f, "IPsec rule {r}: integrity does not fit the cipher")
+            }
             ConfigError::BadIkeRule(r) => write!(f, "IPsec rule {r}: unknown IKE rule"),
             ConfigError::BadTimers => f.write_str("RetryTimeMax must be at least RetryTimeBase"),
         }
@@ -634,8 +636,7 @@ impl Config {
             if r.proposals.is_empty() {
                 return Err(ConfigError::NoProposals(r.name.clone()));
             }
-            if r
-                .proposals
+            if r.proposals
                 .iter()
                 .any(|t| t.cipher.is_aead() == t.integrity.is_some())
             {

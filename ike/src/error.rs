@@ -56,9 +56,7 @@ impl IkeError {
             IkeError::InvalidSelectors | IkeError::InvalidIdentity => {
                 Some(NotifyType::INVALID_ID_INFORMATION)
             }
-            IkeError::Codec(_) | IkeError::MissingPayload(_) => {
-                Some(NotifyType::PAYLOAD_MALFORMED)
-            }
+            IkeError::Codec(_) | IkeError::MissingPayload(_) => Some(NotifyType::PAYLOAD_MALFORMED),
             IkeError::InvalidHash => Some(NotifyType::INVALID_HASH_INFORMATION),
             IkeError::InvalidKeyExchange => Some(NotifyType::INVALID_KEY_INFORMATION),
             _ => None,

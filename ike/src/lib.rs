@@ -13,12 +13,12 @@ extern crate alloc;
 extern crate std;
 
 pub mod codec;
-pub mod keys;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod keys;
 pub mod proposal;
 
 pub use config::Config;
 pub use engine::{Acquire, ConnId, Engine, Event, IpsecSaPair, Transmit};
-pub use error::{IkeError, Ignored};
+pub use error::{Ignored, IkeError};

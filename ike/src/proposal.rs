@@ -228,8 +228,14 @@ pub fn select_phase1(
                 choice.lifetime_secs = min_nonzero(c.lifetime_secs, o.lifetime_secs);
                 choice.lifetime_kb = min_nonzero(c.lifetime_kb, o.lifetime_kb);
                 let mut b = SaBuilder::new();
-                b.proposal_raw(prop.number, ProtocolId::ISAKMP, prop.spi, 1, &codec::echo_transform(t))
-                    .ok()?;
+                b.proposal_raw(
+                    prop.number,
+                    ProtocolId::ISAKMP,
+                    prop.spi,
+                    1,
+                    &codec::echo_transform(t),
+                )
+                .ok()?;
                 return Some((choice, b.finish()));
             }
         }
@@ -402,7 +408,13 @@ pub fn select_phase2(
         .iter()
         .filter(|pr| pr.protocol == ProtocolId::ESP && pr.spi.len() == 4)
         // a bundle (AH+ESP under one number) is not supported: skip such proposals
-        .filter(|pr| sa.proposals.iter().filter(|q| q.number == pr.number).count() == 1)
+        .filter(|pr| {
+            sa.proposals
+                .iter()
+                .filter(|q| q.number == pr.number)
+                .count()
+                == 1
+        })
         .flat_map(|pr| {
             pr.transforms
                 .iter()
@@ -416,8 +428,14 @@ pub fn select_phase2(
             choice.lifetime_kb = min_nonzero(c.lifetime_kb, o.lifetime_kb);
             let peer_spi: [u8; 4] = pr.spi.try_into().ok()?;
             let mut b = SaBuilder::new();
-            b.proposal_raw(pr.number, ProtocolId::ESP, &our_spi, 1, &codec::echo_transform(t))
-                .ok()?;
+            b.proposal_raw(
+                pr.number,
+                ProtocolId::ESP,
+                &our_spi,
+                1,
+                &codec::echo_transform(t),
+            )
+            .ok()?;
             return Some((choice, peer_spi, b.finish()));
         }
     }

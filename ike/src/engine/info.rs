@@ -34,7 +34,13 @@ impl Engine {
     }
 
     /// Sends a Delete for `spis` of `protocol` on ISAKMP SA `i`.
-    pub(super) fn send_delete(&mut self, _now: Instant, i: usize, protocol: ProtocolId, spis: &[&[u8]]) -> Step<()> {
+    pub(super) fn send_delete(
+        &mut self,
+        _now: Instant,
+        i: usize,
+        protocol: ProtocolId,
+        spis: &[&[u8]],
+    ) -> Step<()> {
         let mut body = Vec::new();
         DeletePayload {
             doi: codec::DOI_IPSEC,
@@ -48,7 +54,15 @@ impl Engine {
     }
 
     /// Sends an encrypted notification on ISAKMP SA `i`.
-    pub(super) fn send_notify(&mut self, _now: Instant, i: usize, ty: NotifyType, protocol: ProtocolId, spi: &[u8], data: &[u8]) -> Step<()> {
+    pub(super) fn send_notify(
+        &mut self,
+        _now: Instant,
+        i: usize,
+        ty: NotifyType,
+        protocol: ProtocolId,
+        spi: &[u8],
+        data: &[u8],
+    ) -> Step<()> {
         let mut body = Vec::new();
         NotifyPayload {
             doi: codec::DOI_IPSEC,
@@ -71,7 +85,15 @@ impl Engine {
     }
 
     /// An Informational message on ISAKMP SA `i`.
-    pub(super) fn info_message(&mut self, now: Instant, i: usize, local: SocketAddr, remote: SocketAddr, msg: &Message<'_>, _bytes: &[u8]) -> Result<(), Ignored> {
+    pub(super) fn info_message(
+        &mut self,
+        now: Instant,
+        i: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+        msg: &Message<'_>,
+        _bytes: &[u8],
+    ) -> Result<(), Ignored> {
         let _ = (local, remote);
         if !msg.header.encrypted() {
             // only error notifications during phase 1 are taken unprotected
@@ -89,7 +111,9 @@ impl Engine {
             return Err(Ignored::Unexpected("unprotected Informational"));
         }
         if self.isakmp[i].keys.is_none() || self.isakmp[i].last_p1_block.is_empty() {
-            return Err(Ignored::Unexpected("Informational before phase 1 completed"));
+            return Err(Ignored::Unexpected(
+                "Informational before phase 1 completed",
+            ));
         }
         let mid = msg.header.message_id;
         if self.isakmp[i].info_seen.contains(&mid) {
@@ -101,13 +125,19 @@ impl Engine {
         let (plain, _) = {
             let sa = &mut self.isakmp[i];
             let chain = sa.chain.as_mut().ok_or(Ignored::NotAuthentic)?;
-            chain.decrypt(&iv, msg.body).map_err(|_| Ignored::NotAuthentic)?
+            chain
+                .decrypt(&iv, msg.body)
+                .map_err(|_| Ignored::NotAuthentic)?
         };
-        let ps = parse_payloads(msg.header.next_payload, &plain, true).map_err(|_| Ignored::NotAuthentic)?;
+        let ps = parse_payloads(msg.header.next_payload, &plain, true)
+            .map_err(|_| Ignored::NotAuthentic)?;
         let Some(first) = ps.first().filter(|p| p.ty == PayloadType::HASH) else {
             return Err(Ignored::NotAuthentic);
         };
-        let rest: Vec<u8> = ps[1..].iter().flat_map(|p| p.whole.iter().copied()).collect();
+        let rest: Vec<u8> = ps[1..]
+            .iter()
+            .flat_map(|p| p.whole.iter().copied())
+            .collect();
         let want = keys::hash1(hash, &ska, mid, &rest);
         if !bool::from(want.ct_eq(first.body)) {
             return Err(Ignored::NotAuthentic);
@@ -124,12 +154,21 @@ impl Engine {
         for p in &ps[1..] {
             match p.ty {
                 PayloadType::NOTIFY => {
-                    let Ok(n) = NotifyPayload::parse(p.body) else { continue };
+                    let Ok(n) = NotifyPayload::parse(p.body) else {
+                        continue;
+                    };
                     match n.ty {
                         NotifyType::R_U_THERE => {
                             let spi = self.cookies(i);
                             let data = n.data.to_vec();
-                            let _ = self.send_notify(now, i, NotifyType::R_U_THERE_ACK, ProtocolId::ISAKMP, &spi, &data);
+                            let _ = self.send_notify(
+                                now,
+                                i,
+                                NotifyType::R_U_THERE_ACK,
+                                ProtocolId::ISAKMP,
+                                &spi,
+                                &data,
+                            );
                         }
                         NotifyType::R_U_THERE_ACK => {
                             let seq = <[u8; 4]>::try_from(n.data).ok().map(u32::from_be_bytes);
@@ -141,7 +180,11 @@ impl Engine {
                         ty => {
                             if ty.is_error() {
                                 // an error about a running Quick Mode fails it
-                                if let Some(qi) = self.isakmp[i].quick.iter().position(|q| q.state == QmState::ISent1) {
+                                if let Some(qi) = self.isakmp[i]
+                                    .quick
+                                    .iter()
+                                    .position(|q| q.state == QmState::ISent1)
+                                {
                                     self.fail_quick(now, i, qi, IkeError::PeerNotify(ty), false);
                                     continue;
                                 }
@@ -151,16 +194,26 @@ impl Engine {
                     }
                 }
                 PayloadType::DELETE => {
-                    let Ok(d) = DeletePayload::parse(p.body) else { continue };
+                    let Ok(d) = DeletePayload::parse(p.body) else {
+                        continue;
+                    };
                     match d.protocol {
                         ProtocolId::ESP | ProtocolId::AH => {
                             for spi in d.spis {
-                                let Ok(b) = <[u8; 4]>::try_from(spi) else { continue };
+                                let Ok(b) = <[u8; 4]>::try_from(spi) else {
+                                    continue;
+                                };
                                 let spi = u32::from_be_bytes(b);
                                 // the peer deletes its inbound SA = our outbound one
-                                if let Some(k) = self.ipsec.iter().position(|s| s.spi_out == spi && s.isakmp == id) {
+                                if let Some(k) = self
+                                    .ipsec
+                                    .iter()
+                                    .position(|s| s.spi_out == spi && s.isakmp == id)
+                                {
                                     self.delete_ipsec(now, k, DeleteReason::PeerDeleted, false);
-                                } else if let Some(k) = self.ipsec.iter().position(|s| s.spi_out == spi && s.remote.ip() == self.isakmp[i].remote.ip()) {
+                                } else if let Some(k) = self.ipsec.iter().position(|s| {
+                                    s.spi_out == spi && s.remote.ip() == self.isakmp[i].remote.ip()
+                                }) {
                                     self.delete_ipsec(now, k, DeleteReason::PeerDeleted, false);
                                 }
                             }
@@ -211,7 +264,14 @@ impl Engine {
 
     fn send_dpd(&mut self, now: Instant, i: usize, seq: u32, tries: u32, retry: Duration) {
         let spi = self.cookies(i);
-        let _ = self.send_notify(now, i, NotifyType::R_U_THERE, ProtocolId::ISAKMP, &spi, &seq.to_be_bytes());
+        let _ = self.send_notify(
+            now,
+            i,
+            NotifyType::R_U_THERE,
+            ProtocolId::ISAKMP,
+            &spi,
+            &seq.to_be_bytes(),
+        );
         self.isakmp[i].dpd.pending = Some((seq, tries, now + retry));
     }
 

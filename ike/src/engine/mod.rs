@@ -24,7 +24,7 @@ use zubr_crypto_stb::{CryptoProvider, Rng};
 
 use crate::codec::{self, ExchangeType, Message};
 use crate::config::{Config, ConfigError, Identity, IpsecMode, Phase1Mode, Selector};
-use crate::error::{IkeError, Ignored};
+use crate::error::{Ignored, IkeError};
 use crate::keys::{IvChain, Phase1Keys, Secret};
 use crate::proposal::{Phase1Choice, Phase2Choice};
 
@@ -695,13 +695,7 @@ impl Engine {
 
     /// Host-reported ESP traffic on an IPsec SA pair (bytes and packets since the last call), for
     /// the listing, kilobyte lifetimes and "first packet triggers rekeying".
-    pub fn note_traffic(
-        &mut self,
-        now: Instant,
-        id: ConnId,
-        sent: (u64, u64),
-        rcvd: (u64, u64),
-    ) {
+    pub fn note_traffic(&mut self, now: Instant, id: ConnId, sent: (u64, u64), rcvd: (u64, u64)) {
         let Some(k) = self.ipsec.iter().position(|s| s.id == id) else {
             return;
         };
@@ -764,12 +758,12 @@ impl Engine {
             self.start_rekey(now, k);
             return Ok(());
         }
-        if self
-            .isakmp
-            .iter()
-            .any(|s| s.quick.iter().any(|q| q.rule == a.rule && q.state != QmState::Done)
-                || s.pending.iter().any(|p| p.0 == a.rule))
-        {
+        if self.isakmp.iter().any(|s| {
+            s.quick
+                .iter()
+                .any(|q| q.rule == a.rule && q.state != QmState::Done)
+                || s.pending.iter().any(|p| p.0 == a.rule)
+        }) {
             return Ok(());
         }
         self.start_quick_for(now, a.rule, peer, a.local, None)
@@ -858,7 +852,10 @@ impl Engine {
         };
         self.ipsec[k].rekey_state = RekeyState::Running;
         self.event(Event::RekeyStarted { id });
-        if self.start_quick_for(now, rule, peer, local, Some(id)).is_err() {
+        if self
+            .start_quick_for(now, rule, peer, local, Some(id))
+            .is_err()
+        {
             self.ipsec[k].rekey_state = RekeyState::None;
         }
     }
@@ -886,8 +883,7 @@ impl Engine {
             add(s.expires);
             add(s.keepalive_at);
             add(s.dpd.pending.map(|p| p.2));
-            if let (Some(iv), true) = (self.config.ike_rules[s.rule].dpd.interval, s.is_active())
-            {
+            if let (Some(iv), true) = (self.config.ike_rules[s.rule].dpd.interval, s.is_active()) {
                 if s.dpd.pending.is_none() {
                     add(Some(s.last_rx + iv));
                 }
@@ -982,7 +978,12 @@ impl Engine {
     }
 
     /// Retransmits the phase-1 message if due; returns an error when retries are exhausted.
-    fn retransmit_phase1(&mut self, now: Instant, i: usize, p: &crate::config::IkeParameters) -> Option<IkeError> {
+    fn retransmit_phase1(
+        &mut self,
+        now: Instant,
+        i: usize,
+        p: &crate::config::IkeParameters,
+    ) -> Option<IkeError> {
         let sa = &mut self.isakmp[i];
         let r = sa.retx.as_mut()?;
         let next = r.next?;
@@ -1027,14 +1028,19 @@ impl Engine {
     fn delete_ipsec(&mut self, now: Instant, k: usize, reason: DeleteReason, notify: bool) {
         let sa = self.ipsec.remove(k);
         if notify {
-            if let Some(i) = self.find_sa(sa.isakmp).filter(|&i| self.isakmp[i].is_active()) {
-                let _ = self.send_delete(now, i, codec::ProtocolId::ESP, &[&sa.spi_in.to_be_bytes()]);
+            if let Some(i) = self
+                .find_sa(sa.isakmp)
+                .filter(|&i| self.isakmp[i].is_active())
+            {
+                let _ =
+                    self.send_delete(now, i, codec::ProtocolId::ESP, &[&sa.spi_in.to_be_bytes()]);
             } else if let Some(i) = self
                 .isakmp
                 .iter()
                 .position(|s| s.is_active() && s.remote.ip() == sa.remote.ip())
             {
-                let _ = self.send_delete(now, i, codec::ProtocolId::ESP, &[&sa.spi_in.to_be_bytes()]);
+                let _ =
+                    self.send_delete(now, i, codec::ProtocolId::ESP, &[&sa.spi_in.to_be_bytes()]);
             }
         }
         self.event(Event::IpsecSaDeleted {
@@ -1174,4 +1180,3 @@ mod vid {
         }
     }
 }
-

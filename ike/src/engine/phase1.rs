@@ -67,9 +67,10 @@ fn need<'a>(x: Option<&'a [u8]>, what: &'static str) -> Step<&'a [u8]> {
 fn natt_from_vids(vids: &[&[u8]]) -> Option<NattVersion> {
     if vids.iter().any(|v| *v == vid::NATT_RFC) {
         Some(NattVersion::Rfc3947)
-    } else if vids.iter().any(|v| {
-        *v == vid::NATT_DRAFT02 || *v == vid::NATT_DRAFT02N || *v == vid::NATT_DRAFT03
-    }) {
+    } else if vids
+        .iter()
+        .any(|v| *v == vid::NATT_DRAFT02 || *v == vid::NATT_DRAFT02N || *v == vid::NATT_DRAFT03)
+    {
         Some(NattVersion::Draft)
     } else {
         None
@@ -77,7 +78,14 @@ fn natt_from_vids(vids: &[&[u8]]) -> Option<NattVersion> {
 }
 
 impl Engine {
-    pub(super) fn header(&self, i: usize, exchange: ExchangeType, mid: u32, first: PayloadType, flags: u8) -> Header {
+    pub(super) fn header(
+        &self,
+        i: usize,
+        exchange: ExchangeType,
+        mid: u32,
+        first: PayloadType,
+        flags: u8,
+    ) -> Header {
         let sa = &self.isakmp[i];
         Header {
             icookie: sa.icookie,
@@ -111,7 +119,12 @@ impl Engine {
         Ok(codec::assemble(h, &body)?)
     }
 
-    fn push_vids(&self, w: &mut PayloadWriter, rule: usize, peer_natt: Option<Option<NattVersion>>) -> Step<()> {
+    fn push_vids(
+        &self,
+        w: &mut PayloadWriter,
+        rule: usize,
+        peer_natt: Option<Option<NattVersion>>,
+    ) -> Step<()> {
         let r = &self.config.ike_rules[rule];
         if r.nat_traversal != NatTraversal::Disable {
             match peer_natt {
@@ -122,7 +135,9 @@ impl Engine {
                     w.push(PayloadType::VENDOR_ID, &vid::NATT_DRAFT02)?;
                 }
                 // responder: echo the dialect chosen
-                Some(Some(NattVersion::Rfc3947)) => w.push(PayloadType::VENDOR_ID, &vid::NATT_RFC)?,
+                Some(Some(NattVersion::Rfc3947)) => {
+                    w.push(PayloadType::VENDOR_ID, &vid::NATT_RFC)?
+                }
                 Some(Some(NattVersion::Draft)) => {
                     w.push(PayloadType::VENDOR_ID, &vid::NATT_DRAFT02N)?
                 }
@@ -133,7 +148,15 @@ impl Engine {
         Ok(())
     }
 
-    fn new_sa(&mut self, now: Instant, role: Role, mode: Phase1Mode, rule: usize, local: SocketAddr, remote: SocketAddr) -> IsakmpSa {
+    fn new_sa(
+        &mut self,
+        now: Instant,
+        role: Role,
+        mode: Phase1Mode,
+        rule: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+    ) -> IsakmpSa {
         let id = self.id();
         IsakmpSa {
             id,
@@ -196,7 +219,10 @@ impl Engine {
     }
 
     fn gen_dh(&mut self, i: usize) -> Step<Vec<u8>> {
-        let group = self.isakmp[i].choice.ok_or(IkeError::NoProposalChosen)?.group;
+        let group = self.isakmp[i]
+            .choice
+            .ok_or(IkeError::NoProposalChosen)?
+            .group;
         let key = group.dh.generate(&mut *self.rng)?;
         self.dh_generations += 1;
         let public = key.public_key().to_vec();
@@ -205,7 +231,13 @@ impl Engine {
     }
 
     /// Initiator: sends MM1 or AM1.
-    pub(super) fn phase1_initiate(&mut self, now: Instant, rule: usize, local: SocketAddr, remote: SocketAddr) -> Step<usize> {
+    pub(super) fn phase1_initiate(
+        &mut self,
+        now: Instant,
+        rule: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+    ) -> Step<usize> {
         let mode = self.config.ike_rules[rule].initiator_mode();
         let mut sa = self.new_sa(now, Role::Initiator, mode, rule, local, remote);
         sa.icookie = self.random()?;
@@ -256,17 +288,31 @@ impl Engine {
         self.push_vids(&mut w, self.isakmp[i].rule, None)?;
         let msg = self.p1_message(i, w, false)?;
         self.send_on(i, &msg);
-        self.isakmp[i].retx = Some(Retransmit::new(msg, now, self.config.params.retry_time_base, true));
+        self.isakmp[i].retx = Some(Retransmit::new(
+            msg,
+            now,
+            self.config.params.retry_time_base,
+            true,
+        ));
         Ok(())
     }
 
     /// Responder: a first message (MM1/AM1) from a peer we have no SA with.
-    pub(super) fn responder_first(&mut self, now: Instant, local: SocketAddr, remote: SocketAddr, msg: &Message<'_>, bytes: &[u8]) -> Result<(), Ignored> {
+    pub(super) fn responder_first(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        msg: &Message<'_>,
+        bytes: &[u8],
+    ) -> Result<(), Ignored> {
         let h = msg.header;
         // a repeated first message of a half-open SA
-        if let Some(i) = self.isakmp.iter().position(|s| {
-            s.role == Role::Responder && s.icookie == h.icookie && s.remote == remote
-        }) {
+        if let Some(i) = self
+            .isakmp
+            .iter()
+            .position(|s| s.role == Role::Responder && s.icookie == h.icookie && s.remote == remote)
+        {
             return self.duplicate(i, bytes);
         }
         let mode = if h.exchange == ExchangeType::AGGRESSIVE {
@@ -282,7 +328,11 @@ impl Engine {
             .filter(|s| s.role == Role::Responder && s.is_half_open())
             .collect();
         if half_open.len() >= lim.half_open_total
-            || half_open.iter().filter(|s| s.remote.ip() == remote.ip()).count() >= lim.half_open_per_peer
+            || half_open
+                .iter()
+                .filter(|s| s.remote.ip() == remote.ip())
+                .count()
+                >= lim.half_open_per_peer
             || self.sessions().1 >= lim.responder_sessions_max
             || self.isakmp.len() >= lim.isakmp_sas_max
         {
@@ -293,7 +343,8 @@ impl Engine {
         }
         let ps = parse_payloads(h.next_payload, msg.body, false)?;
         let p = split(&ps);
-        let sa_body = p.sa.ok_or(Ignored::Rejected(IkeError::MissingPayload("SA")))?;
+        let sa_body =
+            p.sa.ok_or(Ignored::Rejected(IkeError::MissingPayload("SA")))?;
         let offered = SaPayload::parse(sa_body)?;
         let IpAddr::V4(peer_ip) = remote.ip() else {
             return Err(Ignored::Rejected(IkeError::NoRule));
@@ -303,15 +354,25 @@ impl Engine {
             if !r.serves(peer_ip) || r.auth_for(mode).is_empty() {
                 continue;
             }
-            if let Some((c, reply)) = proposal::select_phase1(&self.provider, &r.transforms, r.auth_for(mode), &offered) {
-                let auth = r.auth_for(mode).iter().position(|a| a.wire() == c.auth_method).unwrap_or(0);
+            if let Some((c, reply)) =
+                proposal::select_phase1(&self.provider, &r.transforms, r.auth_for(mode), &offered)
+            {
+                let auth = r
+                    .auth_for(mode)
+                    .iter()
+                    .position(|a| a.wire() == c.auth_method)
+                    .unwrap_or(0);
                 selected = Some((ri, c, reply, auth));
                 break;
             }
         }
         let Some((rule, choice, reply, auth)) = selected else {
             let any_rule = self.config.ike_rules.iter().any(|r| r.serves(peer_ip));
-            let err = if any_rule { IkeError::NoProposalChosen } else { IkeError::NoRule };
+            let err = if any_rule {
+                IkeError::NoProposalChosen
+            } else {
+                IkeError::NoRule
+            };
             if any_rule {
                 self.send_clear_notify(local, remote, &h, NotifyType::NO_PROPOSAL_CHOSEN);
             }
@@ -344,7 +405,13 @@ impl Engine {
         Ok(())
     }
 
-    fn send_clear_notify(&mut self, local: SocketAddr, remote: SocketAddr, h: &Header, ty: NotifyType) {
+    fn send_clear_notify(
+        &mut self,
+        local: SocketAddr,
+        remote: SocketAddr,
+        h: &Header,
+        ty: NotifyType,
+    ) {
         let mut body = Vec::new();
         let n = NotifyPayload {
             doi: codec::DOI_IPSEC,
@@ -400,7 +467,12 @@ impl Engine {
         self.push_vids(&mut w, self.isakmp[i].rule, Some(natt))?;
         let msg = self.p1_message(i, w, false)?;
         self.send_on(i, &msg);
-        self.isakmp[i].retx = Some(Retransmit::new(msg, now, self.config.params.retry_time_base, false));
+        self.isakmp[i].retx = Some(Retransmit::new(
+            msg,
+            now,
+            self.config.params.retry_time_base,
+            false,
+        ));
         self.isakmp[i].state = P1State::RMain2;
         Ok(())
     }
@@ -460,7 +532,10 @@ impl Engine {
     fn auth_skeyid(&self, i: usize, gxy: &[u8]) -> Step<Secret> {
         let sa = &self.isakmp[i];
         let c = sa.choice.ok_or(IkeError::NoProposalChosen)?;
-        match self.config.ike_rules[sa.rule].auth_for(sa.mode).get(sa.auth) {
+        match self.config.ike_rules[sa.rule]
+            .auth_for(sa.mode)
+            .get(sa.auth)
+        {
             Some(AuthMethod::PreShared(k)) => Ok(keys::skeyid_psk(c.hash, &k.0, &sa.ni, &sa.nr)),
             None => {
                 let _ = gxy;
@@ -505,14 +580,26 @@ impl Engine {
             sa_i: &sa.sa_i,
             id: &sa.local_id_body,
         };
-        match self.config.ike_rules[sa.rule].auth_for(sa.mode).get(sa.auth) {
-            Some(AuthMethod::PreShared(_)) => Ok((PayloadType::HASH, keys::auth_hash(c.hash, &k.skeyid, who, &x))),
+        match self.config.ike_rules[sa.rule]
+            .auth_for(sa.mode)
+            .get(sa.auth)
+        {
+            Some(AuthMethod::PreShared(_)) => Ok((
+                PayloadType::HASH,
+                keys::auth_hash(c.hash, &k.skeyid, who, &x),
+            )),
             None => Err(IkeError::NoRule),
         }
     }
 
     /// Verifies the peer's authentication payload and identity.
-    fn auth_verify(&mut self, i: usize, who: Side, id_body: &[u8], hash: Option<&[u8]>) -> Step<()> {
+    fn auth_verify(
+        &mut self,
+        i: usize,
+        who: Side,
+        id_body: &[u8],
+        hash: Option<&[u8]>,
+    ) -> Step<()> {
         let sa = &self.isakmp[i];
         let c = sa.choice.ok_or(IkeError::NoProposalChosen)?;
         let k = sa.keys.as_ref().ok_or(IkeError::AuthenticationFailed)?;
@@ -524,7 +611,10 @@ impl Engine {
             sa_i: &sa.sa_i,
             id: id_body,
         };
-        match self.config.ike_rules[sa.rule].auth_for(sa.mode).get(sa.auth) {
+        match self.config.ike_rules[sa.rule]
+            .auth_for(sa.mode)
+            .get(sa.auth)
+        {
             Some(AuthMethod::PreShared(_)) => {
                 let want = keys::auth_hash(c.hash, &k.skeyid, who, &x);
                 let got = need(hash, "HASH")?;
@@ -546,7 +636,15 @@ impl Engine {
     }
 
     /// Dispatches a phase-1 message to the state machine.
-    pub(super) fn phase1_message(&mut self, now: Instant, i: usize, local: SocketAddr, remote: SocketAddr, msg: &Message<'_>, bytes: &[u8]) -> Result<(), Ignored> {
+    pub(super) fn phase1_message(
+        &mut self,
+        now: Instant,
+        i: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+        msg: &Message<'_>,
+        bytes: &[u8],
+    ) -> Result<(), Ignored> {
         let d = digest(bytes);
         if self.isakmp[i].recent.contains(d) {
             return self.duplicate(i, bytes);
@@ -581,7 +679,9 @@ impl Engine {
             // undecodable or unauthentic input is dropped; the exchange goes on (retransmission)
             Err(IkeError::Codec(e)) => Err(Ignored::Malformed(e)),
             Err(IkeError::DecryptionFailed) => Err(Ignored::NotAuthentic),
-            Err(IkeError::MissingPayload(_)) if msg.header.encrypted() => Err(Ignored::NotAuthentic),
+            Err(IkeError::MissingPayload(_)) if msg.header.encrypted() => {
+                Err(Ignored::NotAuthentic)
+            }
             Err(e) => {
                 self.fail_phase1(now, i, e.clone());
                 Err(Ignored::Rejected(e))
@@ -598,10 +698,16 @@ impl Engine {
 
     /// Decrypts a phase-1 message; the IV advances only when `accept` is called by the caller
     /// after verification (returned next IV).
-    fn p1_decrypt(&mut self, i: usize, msg: &Message<'_>) -> Step<(zeroize::Zeroizing<Vec<u8>>, Vec<u8>)> {
+    fn p1_decrypt(
+        &mut self,
+        i: usize,
+        msg: &Message<'_>,
+    ) -> Step<(zeroize::Zeroizing<Vec<u8>>, Vec<u8>)> {
         let sa = &mut self.isakmp[i];
         let chain = sa.chain.as_mut().ok_or(IkeError::DecryptionFailed)?;
-        chain.decrypt(&sa.iv, msg.body).map_err(|_| IkeError::DecryptionFailed)
+        chain
+            .decrypt(&sa.iv, msg.body)
+            .map_err(|_| IkeError::DecryptionFailed)
     }
 
     /// Initiator got MM2: sends MM3 (KE, Ni, NAT-D).
@@ -614,10 +720,19 @@ impl Engine {
         let reply = SaPayload::parse(need(p.sa, "SA")?)?;
         let r = &self.config.ike_rules[self.isakmp[i].rule];
         let mode = self.isakmp[i].mode;
-        let c = proposal::accept_phase1_reply(&self.provider, &r.transforms, r.auth_for(mode), &reply)
-            .ok_or(IkeError::NoProposalChosen)?;
-        let auth = r.auth_for(mode).iter().position(|a| a.wire() == c.auth_method).unwrap_or(0);
-        let natt = if r.nat_traversal == NatTraversal::Disable { None } else { natt_from_vids(&p.vids) };
+        let c =
+            proposal::accept_phase1_reply(&self.provider, &r.transforms, r.auth_for(mode), &reply)
+                .ok_or(IkeError::NoProposalChosen)?;
+        let auth = r
+            .auth_for(mode)
+            .iter()
+            .position(|a| a.wire() == c.auth_method)
+            .unwrap_or(0);
+        let natt = if r.nat_traversal == NatTraversal::Disable {
+            None
+        } else {
+            natt_from_vids(&p.vids)
+        };
         let sa = &mut self.isakmp[i];
         sa.rcookie = msg.header.rcookie;
         sa.choice = Some(c);
@@ -634,7 +749,12 @@ impl Engine {
         self.natd_payloads(i, &mut w)?;
         let m = self.p1_message(i, w, false)?;
         self.send_on(i, &m);
-        self.isakmp[i].retx = Some(Retransmit::new(m, now, self.config.params.retry_time_base, true));
+        self.isakmp[i].retx = Some(Retransmit::new(
+            m,
+            now,
+            self.config.params.retry_time_base,
+            true,
+        ));
         self.isakmp[i].state = P1State::IMain3;
         Ok(())
     }
@@ -646,7 +766,9 @@ impl Engine {
         let gxi = need(p.ke, "KE")?.to_vec();
         let ni = need(p.nonce, "Nonce")?.to_vec();
         if !(8..=256).contains(&ni.len()) {
-            return Err(IkeError::Codec(codec::CodecError::Malformed("nonce length")));
+            return Err(IkeError::Codec(codec::CodecError::Malformed(
+                "nonce length",
+            )));
         }
         let natd: Vec<Vec<u8>> = p.natd.iter().map(|d| d.to_vec()).collect();
         self.isakmp[i].gxi = gxi;
@@ -664,7 +786,12 @@ impl Engine {
         self.natd_payloads(i, &mut w)?;
         let m = self.p1_message(i, w, false)?;
         self.send_on(i, &m);
-        self.isakmp[i].retx = Some(Retransmit::new(m, now, self.config.params.retry_time_base, false));
+        self.isakmp[i].retx = Some(Retransmit::new(
+            m,
+            now,
+            self.config.params.retry_time_base,
+            false,
+        ));
         self.isakmp[i].state = P1State::RMain4;
         Ok(())
     }
@@ -679,7 +806,9 @@ impl Engine {
         self.isakmp[i].gxr = need(p.ke, "KE")?.to_vec();
         let nr = need(p.nonce, "Nonce")?;
         if !(8..=256).contains(&nr.len()) {
-            return Err(IkeError::Codec(codec::CodecError::Malformed("nonce length")));
+            return Err(IkeError::Codec(codec::CodecError::Malformed(
+                "nonce length",
+            )));
         }
         self.isakmp[i].nr = nr.to_vec();
         self.check_natd(i, &p.natd);
@@ -698,7 +827,12 @@ impl Engine {
         }
         let m = self.p1_message(i, w, true)?;
         self.send_on(i, &m);
-        self.isakmp[i].retx = Some(Retransmit::new(m, now, self.config.params.retry_time_base, true));
+        self.isakmp[i].retx = Some(Retransmit::new(
+            m,
+            now,
+            self.config.params.retry_time_base,
+            true,
+        ));
         self.isakmp[i].state = P1State::IMain5;
         Ok(())
     }
@@ -722,17 +856,27 @@ impl Engine {
     }
 
     /// Responder got MM5: verifies HASH_I, sends MM6 (ID, HASH_R).
-    fn main_r6(&mut self, now: Instant, i: usize, local: SocketAddr, remote: SocketAddr, msg: &Message<'_>) -> Step<()> {
+    fn main_r6(
+        &mut self,
+        now: Instant,
+        i: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+        msg: &Message<'_>,
+    ) -> Step<()> {
         if !msg.header.encrypted() {
             return Err(IkeError::DecryptionFailed);
         }
         let (plain, next_iv) = self.p1_decrypt(i, msg)?;
-        let ps = parse_payloads(msg.header.next_payload, &plain, true).map_err(|_| IkeError::DecryptionFailed)?;
+        let ps = parse_payloads(msg.header.next_payload, &plain, true)
+            .map_err(|_| IkeError::DecryptionFailed)?;
         let p = split(&ps);
         let id_body = need(p.id, "ID")?.to_vec();
         self.auth_verify(i, Side::Initiator, &id_body, p.hash)?;
         self.isakmp[i].iv = next_iv;
-        if self.isakmp[i].natt.is_some() && (local != self.isakmp[i].local || remote != self.isakmp[i].remote) {
+        if self.isakmp[i].natt.is_some()
+            && (local != self.isakmp[i].local || remote != self.isakmp[i].remote)
+        {
             let sa = &mut self.isakmp[i];
             sa.local = local;
             sa.remote = remote;
@@ -748,7 +892,12 @@ impl Engine {
         w.push(ty, &auth)?;
         let m = self.p1_message(i, w, true)?;
         self.send_on(i, &m);
-        self.isakmp[i].retx = Some(Retransmit::new(m, now, self.config.params.retry_time_base, false));
+        self.isakmp[i].retx = Some(Retransmit::new(
+            m,
+            now,
+            self.config.params.retry_time_base,
+            false,
+        ));
         self.isakmp[i].last_p1_block = self.isakmp[i].iv.clone();
         self.established(now, i);
         Ok(())
@@ -764,7 +913,8 @@ impl Engine {
             return Err(IkeError::DecryptionFailed);
         }
         let (plain, next_iv) = self.p1_decrypt(i, msg)?;
-        let ps = parse_payloads(msg.header.next_payload, &plain, true).map_err(|_| IkeError::DecryptionFailed)?;
+        let ps = parse_payloads(msg.header.next_payload, &plain, true)
+            .map_err(|_| IkeError::DecryptionFailed)?;
         let p = split(&ps);
         let id_body = need(p.id, "ID")?.to_vec();
         self.auth_verify(i, Side::Responder, &id_body, p.hash)?;
@@ -783,7 +933,9 @@ impl Engine {
         let ni = need(p.nonce, "Nonce")?.to_vec();
         let idi = need(p.id, "ID")?.to_vec();
         if !(8..=256).contains(&ni.len()) {
-            return Err(IkeError::Codec(codec::CodecError::Malformed("nonce length")));
+            return Err(IkeError::Codec(codec::CodecError::Malformed(
+                "nonce length",
+            )));
         }
         self.isakmp[i].gxi = gxi;
         self.isakmp[i].ni = ni;
@@ -809,7 +961,13 @@ impl Engine {
         w.push(ty, &auth)?;
         let m = self.p1_message(i, w, false)?;
         self.send_on(i, &m);
-        self.isakmp[i].retx = Some(Retransmit::new(m, now, self.config.params.retry_time_base, false));
+        // AM3 is the last message: if it is lost only our retransmission of AM2 recovers
+        self.isakmp[i].retx = Some(Retransmit::new(
+            m,
+            now,
+            self.config.params.retry_time_base,
+            true,
+        ));
         self.isakmp[i].state = P1State::RAggr2;
         Ok(())
     }
@@ -823,13 +981,28 @@ impl Engine {
         let p = split(&ps);
         let reply = SaPayload::parse(need(p.sa, "SA")?)?;
         let r = &self.config.ike_rules[self.isakmp[i].rule];
-        let c = proposal::accept_phase1_reply(&self.provider, &r.transforms, &r.aggressive_auth, &reply)
-            .ok_or(IkeError::NoProposalChosen)?;
-        if self.isakmp[i].dh.as_ref().is_none() || c.group.dh.public_len() != self.isakmp[i].gxi.len() {
+        let c = proposal::accept_phase1_reply(
+            &self.provider,
+            &r.transforms,
+            &r.aggressive_auth,
+            &reply,
+        )
+        .ok_or(IkeError::NoProposalChosen)?;
+        if self.isakmp[i].dh.as_ref().is_none()
+            || c.group.dh.public_len() != self.isakmp[i].gxi.len()
+        {
             return Err(IkeError::NoProposalChosen);
         }
-        let auth = r.aggressive_auth.iter().position(|a| a.wire() == c.auth_method).unwrap_or(0);
-        let natt = if r.nat_traversal == NatTraversal::Disable { None } else { natt_from_vids(&p.vids) };
+        let auth = r
+            .aggressive_auth
+            .iter()
+            .position(|a| a.wire() == c.auth_method)
+            .unwrap_or(0);
+        let natt = if r.nat_traversal == NatTraversal::Disable {
+            None
+        } else {
+            natt_from_vids(&p.vids)
+        };
         {
             let sa = &mut self.isakmp[i];
             sa.rcookie = msg.header.rcookie;
@@ -854,25 +1027,41 @@ impl Engine {
         }
         let m = self.p1_message(i, w, true)?;
         self.send_on(i, &m);
-        self.isakmp[i].retx = Some(Retransmit::new(m, now, self.config.params.retry_time_base, false));
+        self.isakmp[i].retx = Some(Retransmit::new(
+            m,
+            now,
+            self.config.params.retry_time_base,
+            false,
+        ));
         self.isakmp[i].last_p1_block = self.isakmp[i].iv.clone();
         self.established(now, i);
         Ok(())
     }
 
     /// Responder got AM3: verifies HASH_I; phase 1 is up.
-    fn aggr_r_done(&mut self, now: Instant, i: usize, local: SocketAddr, remote: SocketAddr, msg: &Message<'_>) -> Step<()> {
+    fn aggr_r_done(
+        &mut self,
+        now: Instant,
+        i: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+        msg: &Message<'_>,
+    ) -> Step<()> {
         let plain_buf;
         let (ps, next_iv) = if msg.header.encrypted() {
             let (plain, next_iv) = self.p1_decrypt(i, msg)?;
             plain_buf = plain;
             (
-                parse_payloads(msg.header.next_payload, &plain_buf, true).map_err(|_| IkeError::DecryptionFailed)?,
+                parse_payloads(msg.header.next_payload, &plain_buf, true)
+                    .map_err(|_| IkeError::DecryptionFailed)?,
                 next_iv,
             )
         } else {
             let iv = self.isakmp[i].iv.clone();
-            (parse_payloads(msg.header.next_payload, msg.body, false)?, iv)
+            (
+                parse_payloads(msg.header.next_payload, msg.body, false)?,
+                iv,
+            )
         };
         let p = split(&ps);
         let idi = self.isakmp[i].peer_id_body.clone();
@@ -881,6 +1070,7 @@ impl Engine {
         let sa = &mut self.isakmp[i];
         sa.iv = next_iv.clone();
         sa.last_p1_block = next_iv;
+        sa.retx = None;
         if sa.natt.is_some() && (local != sa.local || remote != sa.remote) {
             sa.local = local;
             sa.remote = remote;

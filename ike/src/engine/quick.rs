@@ -11,7 +11,10 @@ use zeroize::Zeroizing;
 use zubr_base::Instant;
 
 use super::*;
-use crate::codec::{FLAG_ENCRYPTION, NotifyPayload, PayloadType, PayloadWriter, RawPayload, SaPayload, parse_payloads};
+use crate::codec::{
+    FLAG_ENCRYPTION, NotifyPayload, PayloadType, PayloadWriter, RawPayload, SaPayload,
+    parse_payloads,
+};
 use crate::config::IkeParameters;
 use crate::keys;
 use crate::proposal::{self, encap};
@@ -34,7 +37,10 @@ fn split_qm<'a>(ps: &[RawPayload<'a>]) -> Step<QmPayloads<'a>> {
     }
     let mut q = QmPayloads {
         hash: first.body,
-        rest: ps[1..].iter().flat_map(|p| p.whole.iter().copied()).collect(),
+        rest: ps[1..]
+            .iter()
+            .flat_map(|p| p.whole.iter().copied())
+            .collect(),
         sa: None,
         nonce: None,
         ke: None,
@@ -74,12 +80,23 @@ impl Engine {
         plain.extend_from_slice(hash);
         plain.extend_from_slice(rest.bytes());
         let h = self.header(i, exchange, mid, PayloadType::HASH, FLAG_ENCRYPTION);
-        let chain = self.isakmp[i].chain.as_mut().ok_or(IkeError::DecryptionFailed)?;
-        let body = chain.encrypt(iv, &plain).map_err(|_| IkeError::DecryptionFailed)?;
+        let chain = self.isakmp[i]
+            .chain
+            .as_mut()
+            .ok_or(IkeError::DecryptionFailed)?;
+        let body = chain
+            .encrypt(iv, &plain)
+            .map_err(|_| IkeError::DecryptionFailed)?;
         Ok(codec::assemble(h, &body)?)
     }
 
-    pub(super) fn skeyid_a(&self, i: usize) -> Step<(&'static zubr_crypto_stb::provider::IkeHash, Zeroizing<Vec<u8>>)> {
+    pub(super) fn skeyid_a(
+        &self,
+        i: usize,
+    ) -> Step<(
+        &'static zubr_crypto_stb::provider::IkeHash,
+        Zeroizing<Vec<u8>>,
+    )> {
         let sa = &self.isakmp[i];
         let h = sa.hash().ok_or(IkeError::NoProposalChosen)?;
         let k = sa.keys.as_ref().ok_or(IkeError::AuthenticationFailed)?;
@@ -89,7 +106,9 @@ impl Engine {
     pub(super) fn new_mid(&mut self, i: usize) -> Step<u32> {
         loop {
             let m = self.random_u32()?;
-            if !self.isakmp[i].quick.iter().any(|q| q.mid == m) && !self.isakmp[i].info_seen.contains(&m) {
+            if !self.isakmp[i].quick.iter().any(|q| q.mid == m)
+                && !self.isakmp[i].info_seen.contains(&m)
+            {
                 return Ok(m);
             }
         }
@@ -102,8 +121,20 @@ impl Engine {
     }
 
     /// Initiator: QM1 (HASH(1), SA, Ni, [KE], IDci, IDcr).
-    pub(super) fn quick_initiate(&mut self, now: Instant, i: usize, rule: usize, rekey_of: Option<ConnId>) -> Step<()> {
-        if self.isakmp[i].quick.iter().filter(|q| q.state != QmState::Done).count() >= MAX_QUICK_PER_SA {
+    pub(super) fn quick_initiate(
+        &mut self,
+        now: Instant,
+        i: usize,
+        rule: usize,
+        rekey_of: Option<ConnId>,
+    ) -> Step<()> {
+        if self.isakmp[i]
+            .quick
+            .iter()
+            .filter(|q| q.state != QmState::Done)
+            .count()
+            >= MAX_QUICK_PER_SA
+        {
             return Err(IkeError::LimitReached);
         }
         if self.ipsec.len() >= self.config.limits.ipsec_sas_max {
@@ -159,7 +190,12 @@ impl Engine {
             remote_ts: r.remote,
             id_ci,
             id_cr,
-            retx: Some(Retransmit::new(m, now, self.config.params.retry_time_base, true)),
+            retx: Some(Retransmit::new(
+                m,
+                now,
+                self.config.params.retry_time_base,
+                true,
+            )),
             recent: Recent::default(),
             deadline: now + self.config.params.session_time_max,
             rekey_of,
@@ -170,7 +206,15 @@ impl Engine {
     }
 
     /// A Quick Mode message on ISAKMP SA `i`.
-    pub(super) fn quick_message(&mut self, now: Instant, i: usize, local: SocketAddr, remote: SocketAddr, msg: &Message<'_>, bytes: &[u8]) -> Result<(), Ignored> {
+    pub(super) fn quick_message(
+        &mut self,
+        now: Instant,
+        i: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+        msg: &Message<'_>,
+        bytes: &[u8],
+    ) -> Result<(), Ignored> {
         if !self.isakmp[i].is_active() {
             // e.g. QM1 racing AM3: the initiator retransmits
             return Err(Ignored::Unexpected("Quick Mode before phase 1 completed"));
@@ -202,9 +246,12 @@ impl Engine {
             let sa = &mut self.isakmp[i];
             let iv = sa.quick[qi].iv.clone();
             let chain = sa.chain.as_mut().ok_or(Ignored::NotAuthentic)?;
-            chain.decrypt(&iv, msg.body).map_err(|_| Ignored::NotAuthentic)?
+            chain
+                .decrypt(&iv, msg.body)
+                .map_err(|_| Ignored::NotAuthentic)?
         };
-        let ps = parse_payloads(msg.header.next_payload, &plain, true).map_err(|_| Ignored::NotAuthentic)?;
+        let ps = parse_payloads(msg.header.next_payload, &plain, true)
+            .map_err(|_| Ignored::NotAuthentic)?;
         let q = split_qm(&ps).map_err(|_| Ignored::NotAuthentic)?;
         let state = self.isakmp[i].quick[qi].state;
         let r = match state {
@@ -230,7 +277,15 @@ impl Engine {
     }
 
     /// Initiator got QM2: checks it, sends QM3, installs the SAs.
-    fn quick_i3(&mut self, now: Instant, i: usize, qi: usize, mid: u32, q: &QmPayloads<'_>, next_iv: Vec<u8>) -> Step<()> {
+    fn quick_i3(
+        &mut self,
+        now: Instant,
+        i: usize,
+        qi: usize,
+        mid: u32,
+        q: &QmPayloads<'_>,
+        next_iv: Vec<u8>,
+    ) -> Step<()> {
         let (hash, ska) = self.skeyid_a(i)?;
         let want = keys::hash2(hash, &ska, mid, &self.isakmp[i].quick[qi].ni, &q.rest);
         if !bool::from(want.ct_eq(q.hash)) {
@@ -249,8 +304,9 @@ impl Engine {
         let r = &self.config.ipsec_rules[rule];
         let reply = SaPayload::parse(q.sa.ok_or(IkeError::MissingPayload("SA"))?)?;
         let (encap_v, pfs) = (self.isakmp[i].quick[qi].encap, self.isakmp[i].quick[qi].pfs);
-        let (choice, spi_out) = proposal::accept_phase2_reply(&self.provider, &r.proposals, pfs, encap_v, &reply)
-            .ok_or(IkeError::NoProposalChosen)?;
+        let (choice, spi_out) =
+            proposal::accept_phase2_reply(&self.provider, &r.proposals, pfs, encap_v, &reply)
+                .ok_or(IkeError::NoProposalChosen)?;
         let nr = q.nonce.ok_or(IkeError::MissingPayload("Nonce"))?.to_vec();
         if !(8..=256).contains(&nr.len()) {
             return Err(IkeError::MissingPayload("Nonce"));
@@ -263,7 +319,10 @@ impl Engine {
         // the responder must echo our selectors
         if !q.ids.is_empty() {
             let qq = &self.isakmp[i].quick[qi];
-            if q.ids.len() != 2 || q.ids[0] != qq.id_ci.as_slice() || q.ids[1] != qq.id_cr.as_slice() {
+            if q.ids.len() != 2
+                || q.ids[0] != qq.id_ci.as_slice()
+                || q.ids[1] != qq.id_cr.as_slice()
+            {
                 return Err(IkeError::InvalidSelectors);
             }
         }
@@ -272,7 +331,14 @@ impl Engine {
             keys::hash3(hash, &ska, mid, &qq.ni, &nr)
         };
         let mut iv = self.isakmp[i].quick[qi].iv.clone();
-        let m = self.hashed_message(i, ExchangeType::QUICK, mid, &mut iv, &h3, &PayloadWriter::new())?;
+        let m = self.hashed_message(
+            i,
+            ExchangeType::QUICK,
+            mid,
+            &mut iv,
+            &h3,
+            &PayloadWriter::new(),
+        )?;
         self.send_on(i, &m);
         let qq = &mut self.isakmp[i].quick[qi];
         qq.iv = iv;
@@ -284,15 +350,33 @@ impl Engine {
         qq.state = QmState::Done;
         qq.done_at = Some(now);
         // keep QM3 to answer a repeated QM2, but do not retransmit it
-        qq.retx = Some(Retransmit::new(m, now, self.config.params.retry_time_base, false));
+        qq.retx = Some(Retransmit::new(
+            m,
+            now,
+            self.config.params.retry_time_base,
+            false,
+        ));
         self.install(now, i, qi)
     }
 
     /// Responder: a new QM1.
-    fn quick_respond(&mut self, now: Instant, i: usize, local: SocketAddr, remote: SocketAddr, msg: &Message<'_>, d: u64) -> Result<(), Ignored> {
+    fn quick_respond(
+        &mut self,
+        now: Instant,
+        i: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+        msg: &Message<'_>,
+        d: u64,
+    ) -> Result<(), Ignored> {
         let _ = (local, remote);
         let mid = msg.header.message_id;
-        if self.isakmp[i].quick.iter().filter(|q| q.state != QmState::Done).count() >= MAX_QUICK_PER_SA
+        if self.isakmp[i]
+            .quick
+            .iter()
+            .filter(|q| q.state != QmState::Done)
+            .count()
+            >= MAX_QUICK_PER_SA
             || self.sessions().1 >= self.config.limits.responder_sessions_max
             || self.ipsec.len() >= self.config.limits.ipsec_sas_max
         {
@@ -307,9 +391,12 @@ impl Engine {
         let (plain, next_iv) = {
             let sa = &mut self.isakmp[i];
             let chain = sa.chain.as_mut().ok_or(Ignored::NotAuthentic)?;
-            chain.decrypt(&iv, msg.body).map_err(|_| Ignored::NotAuthentic)?
+            chain
+                .decrypt(&iv, msg.body)
+                .map_err(|_| Ignored::NotAuthentic)?
         };
-        let ps = parse_payloads(msg.header.next_payload, &plain, true).map_err(|_| Ignored::NotAuthentic)?;
+        let ps = parse_payloads(msg.header.next_payload, &plain, true)
+            .map_err(|_| Ignored::NotAuthentic)?;
         let q = split_qm(&ps).map_err(|_| Ignored::NotAuthentic)?;
         let want = keys::hash1(hash, &ska, mid, &q.rest);
         if !bool::from(want.ct_eq(q.hash)) {
@@ -323,13 +410,25 @@ impl Engine {
                     let _ = self.send_notify(now, i, n, codec::ProtocolId::ESP, &[], &[]);
                 }
                 let (id, peer) = (self.isakmp[i].id, self.isakmp[i].remote);
-                self.event(Event::ExchangeFailed { id, peer, error: e.clone() });
+                self.event(Event::ExchangeFailed {
+                    id,
+                    peer,
+                    error: e.clone(),
+                });
                 Err(Ignored::Rejected(e))
             }
         }
     }
 
-    fn quick_r2(&mut self, now: Instant, i: usize, mid: u32, q: &QmPayloads<'_>, mut iv: Vec<u8>, d: u64) -> Step<()> {
+    fn quick_r2(
+        &mut self,
+        now: Instant,
+        i: usize,
+        mid: u32,
+        q: &QmPayloads<'_>,
+        mut iv: Vec<u8>,
+        d: u64,
+    ) -> Step<()> {
         let sa_body = q.sa.ok_or(IkeError::MissingPayload("SA"))?;
         let offered = SaPayload::parse(sa_body)?;
         let ni = q.nonce.ok_or(IkeError::MissingPayload("Nonce"))?.to_vec();
@@ -360,18 +459,26 @@ impl Engine {
                 continue;
             }
             selectors_ok = true;
-            if let Some((c, spi_out, reply)) = proposal::select_phase2(&self.provider, &r.proposals, &offered, spi_in) {
+            if let Some((c, spi_out, reply)) =
+                proposal::select_phase2(&self.provider, &r.proposals, &offered, spi_in)
+            {
                 let udp = self.uses_natt(i);
                 let draft = self.isakmp[i].natt == Some(NattVersion::Draft);
                 let want = proposal::encap_mode(r.mode, udp, draft);
                 // accept the tunnel/transport mode of the rule; the UDP flavour follows NAT-T
                 let compatible = c.encap == want
-                    || (udp && matches!(c.encap, encap::UDP_TUNNEL | encap::UDP_TUNNEL_DRAFT) && r.mode == IpsecMode::Tunnel)
-                    || (udp && matches!(c.encap, encap::UDP_TRANSPORT | encap::UDP_TRANSPORT_DRAFT) && r.mode == IpsecMode::Transport);
+                    || (udp
+                        && matches!(c.encap, encap::UDP_TUNNEL | encap::UDP_TUNNEL_DRAFT)
+                        && r.mode == IpsecMode::Tunnel)
+                    || (udp
+                        && matches!(c.encap, encap::UDP_TRANSPORT | encap::UDP_TRANSPORT_DRAFT)
+                        && r.mode == IpsecMode::Transport);
                 if !compatible {
                     continue;
                 }
-                if c.pfs.is_some() != q.ke.is_some() || (r.pfs.is_some() && c.pfs.map(|g| g.id) != r.pfs.map(|g| g.id)) {
+                if c.pfs.is_some() != q.ke.is_some()
+                    || (r.pfs.is_some() && c.pfs.map(|g| g.id) != r.pfs.map(|g| g.id))
+                {
                     continue;
                 }
                 found = Some((ri, c, spi_out, reply));
@@ -379,7 +486,11 @@ impl Engine {
             }
         }
         let Some((rule, choice, spi_out, reply)) = found else {
-            return Err(if selectors_ok { IkeError::NoProposalChosen } else { IkeError::InvalidSelectors });
+            return Err(if selectors_ok {
+                IkeError::NoProposalChosen
+            } else {
+                IkeError::InvalidSelectors
+            });
         };
         let nr = self.random_vec(NONCE_LEN)?;
         let (gqm, gr) = match (choice.pfs, q.ke) {
@@ -390,7 +501,10 @@ impl Engine {
                 let k = g.dh.generate(&mut *self.rng)?;
                 self.dh_generations += 1;
                 let s = k.agree(ke).map_err(|_| IkeError::InvalidKeyExchange)?;
-                (Some(Zeroizing::new(s.to_vec())), Some(k.public_key().to_vec()))
+                (
+                    Some(Zeroizing::new(s.to_vec())),
+                    Some(k.public_key().to_vec()),
+                )
             }
             _ => (None, None),
         };
@@ -433,7 +547,13 @@ impl Engine {
             remote_ts: peer_ts,
             id_ci,
             id_cr,
-            retx: Some(Retransmit::new(m, now, self.config.params.retry_time_base, false)),
+            // QM3 is the last message: if it is lost only our retransmission of QM2 recovers
+            retx: Some(Retransmit::new(
+                m,
+                now,
+                self.config.params.retry_time_base,
+                true,
+            )),
             recent,
             deadline: now + self.config.params.session_time_max,
             rekey_of: None,
@@ -444,7 +564,15 @@ impl Engine {
     }
 
     /// Responder got QM3: installs the SAs.
-    fn quick_r_done(&mut self, now: Instant, i: usize, qi: usize, mid: u32, q: &QmPayloads<'_>, next_iv: Vec<u8>) -> Step<()> {
+    fn quick_r_done(
+        &mut self,
+        now: Instant,
+        i: usize,
+        qi: usize,
+        mid: u32,
+        q: &QmPayloads<'_>,
+        next_iv: Vec<u8>,
+    ) -> Step<()> {
         let (hash, ska) = self.skeyid_a(i)?;
         let want = {
             let qq = &self.isakmp[i].quick[qi];
@@ -457,6 +585,9 @@ impl Engine {
         qq.iv = next_iv;
         qq.state = QmState::Done;
         qq.done_at = Some(now);
+        if let Some(r) = qq.retx.as_mut() {
+            r.next = None;
+        }
         self.install(now, i, qi)
     }
 
@@ -465,7 +596,14 @@ impl Engine {
     fn install(&mut self, now: Instant, i: usize, qi: usize) -> Step<()> {
         let (hash, skeyid_d) = {
             let sa = &self.isakmp[i];
-            (sa.hash().ok_or(IkeError::NoProposalChosen)?, sa.keys.as_ref().ok_or(IkeError::AuthenticationFailed)?.skeyid_d.clone())
+            (
+                sa.hash().ok_or(IkeError::NoProposalChosen)?,
+                sa.keys
+                    .as_ref()
+                    .ok_or(IkeError::AuthenticationFailed)?
+                    .skeyid_d
+                    .clone(),
+            )
         };
         let id = self.id();
         let permille = u64::from(self.config.params.rekey_permille);
@@ -476,15 +614,39 @@ impl Engine {
         let len = c.keymat_len();
         let enc_len = c.cipher.cipher.key_len();
         let gqm = q.gqm.as_deref().map(|v| v.as_slice());
-        let km_in = keys::keymat(hash, &skeyid_d, gqm, codec::ProtocolId::ESP.0, &q.spi_in, ni, nr, len);
-        let km_out = keys::keymat(hash, &skeyid_d, gqm, codec::ProtocolId::ESP.0, &q.spi_out, ni, nr, len);
+        let km_in = keys::keymat(
+            hash,
+            &skeyid_d,
+            gqm,
+            codec::ProtocolId::ESP.0,
+            &q.spi_in,
+            ni,
+            nr,
+            len,
+        );
+        let km_out = keys::keymat(
+            hash,
+            &skeyid_d,
+            gqm,
+            codec::ProtocolId::ESP.0,
+            &q.spi_out,
+            ni,
+            nr,
+            len,
+        );
         let split = |km: &Zeroizing<Vec<u8>>, spi: [u8; 4]| SaKeys {
             spi: u32::from_be_bytes(spi),
             enc_key: Zeroizing::new(km[..enc_len].to_vec()),
             auth_key: Zeroizing::new(km[enc_len..].to_vec()),
         };
         let rule = &self.config.ipsec_rules[q.rule];
-        let udp = matches!(c.encap, encap::UDP_TUNNEL | encap::UDP_TRANSPORT | encap::UDP_TUNNEL_DRAFT | encap::UDP_TRANSPORT_DRAFT);
+        let udp = matches!(
+            c.encap,
+            encap::UDP_TUNNEL
+                | encap::UDP_TRANSPORT
+                | encap::UDP_TUNNEL_DRAFT
+                | encap::UDP_TRANSPORT_DRAFT
+        );
         let pair = IpsecSaPair {
             id,
             isakmp: sa.id,
@@ -547,7 +709,14 @@ impl Engine {
         Ok(())
     }
 
-    pub(super) fn fail_quick(&mut self, now: Instant, i: usize, qi: usize, error: IkeError, notify: bool) {
+    pub(super) fn fail_quick(
+        &mut self,
+        now: Instant,
+        i: usize,
+        qi: usize,
+        error: IkeError,
+        notify: bool,
+    ) {
         let q = self.isakmp[i].quick.remove(qi);
         if notify {
             if let Some(n) = error.notify() {
