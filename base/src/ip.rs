@@ -1,0 +1,286 @@
+//! IPv4 header helpers for the IPsec crates (RFC 791, RFC 1071): protocol numbers, the Internet
+//! checksum, a validated read of the fixed header, and in-place setters.
+//!
+//! Hand-written because the IPsec fast path works on a caller's `&mut [u8]` in place and needs
+//! exactly these few operations without copying the packet (etherparse, used by the tools and
+//! tests as an independent check, parses into owned headers). Nothing here allocates or panics:
+//! every function checks lengths first.
+
+use core::net::Ipv4Addr;
+
+/// IPv4-in-IP (tunnel mode payload).
+pub const PROTO_IPV4: u8 = 4;
+/// TCP.
+pub const PROTO_TCP: u8 = 6;
+/// UDP.
+pub const PROTO_UDP: u8 = 17;
+/// IPv6-in-IP (tunnel mode payload).
+pub const PROTO_IPV6: u8 = 41;
+/// ESP (RFC 4303).
+pub const PROTO_ESP: u8 = 50;
+/// AH (RFC 4302).
+pub const PROTO_AH: u8 = 51;
+/// ICMP.
+pub const PROTO_ICMP: u8 = 1;
+/// "No next header": an ESP TFC dummy packet (RFC 4303 §2.6).
+pub const PROTO_NONE: u8 = 59;
+
+/// Length of an IPv4 header without options.
+pub const IPV4_MIN_HEADER: usize = 20;
+/// Length of the fixed IPv6 header.
+pub const IPV6_HEADER: usize = 40;
+/// Largest IP packet (total length field).
+pub const MAX_PACKET: usize = 65535;
+
+/// Why an IPv4 header was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ipv4Error {
+    /// Fewer bytes than the header claims.
+    Truncated,
+    /// Version is not 4.
+    Version,
+    /// IHL below 5.
+    HeaderLength,
+    /// Total length below the header length or above the bytes present.
+    TotalLength,
+    /// Header checksum does not verify.
+    Checksum,
+}
+
+/// The fields of a validated IPv4 header that IPsec processing needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ipv4Info {
+    /// Header length in bytes (IHL × 4), options included.
+    pub header_len: usize,
+    /// Total length field.
+    pub total_len: usize,
+    /// Type of service (DSCP + ECN).
+    pub tos: u8,
+    /// Identification.
+    pub id: u16,
+    /// Don't Fragment flag.
+    pub df: bool,
+    /// More Fragments set or a non-zero fragment offset.
+    pub fragment: bool,
+    /// Time to live.
+    pub ttl: u8,
+    /// Protocol of the payload.
+    pub protocol: u8,
+    /// Source address.
+    pub src: Ipv4Addr,
+    /// Destination address.
+    pub dst: Ipv4Addr,
+}
+
+/// Internet checksum (RFC 1071) over the concatenation of `parts` (each part of even length
+/// except possibly the last).
+pub fn checksum(parts: &[&[u8]]) -> u16 {
+    let mut sum: u64 = 0;
+    for p in parts {
+        let mut chunks = p.chunks_exact(2);
+        for c in &mut chunks {
+            sum += u64::from(u16::from_be_bytes([c[0], c[1]]));
+        }
+        if let [last] = chunks.remainder() {
+            sum += u64::from(*last) << 8;
+        }
+    }
+    while sum >> 16 != 0 {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+fn be16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
+}
+
+fn addr(b: &[u8], at: usize) -> Option<Ipv4Addr> {
+    let a: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
+    Some(Ipv4Addr::from(a))
+}
+
+/// Parses and validates the IPv4 header at the start of `pkt`: version, IHL, total length
+/// (≤ `pkt.len()`; trailing link-layer padding is allowed) and, if `verify_checksum`, the
+/// header checksum.
+pub fn parse(pkt: &[u8], verify_checksum: bool) -> Result<Ipv4Info, Ipv4Error> {
+    let b0 = *pkt.first().ok_or(Ipv4Error::Truncated)?;
+    if b0 >> 4 != 4 {
+        return Err(Ipv4Error::Version);
+    }
+    let header_len = usize::from(b0 & 0x0f) * 4;
+    if header_len < IPV4_MIN_HEADER {
+        return Err(Ipv4Error::HeaderLength);
+    }
+    let hdr = pkt.get(..header_len).ok_or(Ipv4Error::Truncated)?;
+    let total_len = usize::from(be16(hdr, 2).ok_or(Ipv4Error::Truncated)?);
+    if total_len < header_len || total_len > pkt.len() {
+        return Err(Ipv4Error::TotalLength);
+    }
+    if verify_checksum && checksum(&[hdr]) != 0 {
+        return Err(Ipv4Error::Checksum);
+    }
+    let flags_frag = be16(hdr, 6).ok_or(Ipv4Error::Truncated)?;
+    Ok(Ipv4Info {
+        header_len,
+        total_len,
+        tos: hdr[1],
+        id: be16(hdr, 4).ok_or(Ipv4Error::Truncated)?,
+        df: flags_frag & 0x4000 != 0,
+        fragment: flags_frag & 0x3fff != 0,
+        ttl: hdr[8],
+        protocol: hdr[9],
+        src: addr(hdr, 12).ok_or(Ipv4Error::Truncated)?,
+        dst: addr(hdr, 16).ok_or(Ipv4Error::Truncated)?,
+    })
+}
+
+/// Validates an IPv6 fixed header at the start of `pkt` and returns the packet's total length
+/// (40 + payload length), which must not exceed `pkt.len()`.
+pub fn parse_ipv6_len(pkt: &[u8]) -> Option<usize> {
+    if pkt.first()? >> 4 != 6 || pkt.len() < IPV6_HEADER {
+        return None;
+    }
+    let total = IPV6_HEADER + usize::from(be16(pkt, 4)?);
+    (total <= pkt.len()).then_some(total)
+}
+
+/// Recomputes the header checksum of the IPv4 header at the start of `hdr` (whose length is
+/// taken from its IHL). Does nothing if `hdr` is shorter than the IHL says.
+pub fn update_checksum(hdr: &mut [u8]) {
+    let Some(b0) = hdr.first() else { return };
+    let hl = usize::from(b0 & 0x0f) * 4;
+    let Some(h) = hdr.get_mut(..hl) else { return };
+    if h.len() < IPV4_MIN_HEADER {
+        return;
+    }
+    h[10] = 0;
+    h[11] = 0;
+    let c = checksum(&[h]);
+    h[10..12].copy_from_slice(&c.to_be_bytes());
+}
+
+/// Sets the total length and protocol of the IPv4 header at the start of `hdr` and recomputes
+/// its checksum. Does nothing on a header shorter than 20 bytes.
+pub fn set_len_proto(hdr: &mut [u8], total_len: u16, protocol: u8) {
+    if hdr.len() < IPV4_MIN_HEADER {
+        return;
+    }
+    hdr[2..4].copy_from_slice(&total_len.to_be_bytes());
+    hdr[9] = protocol;
+    update_checksum(hdr);
+}
+
+/// Fields of an IPv4 header without options, for [`write_header`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ipv4Fields {
+    /// Type of service.
+    pub tos: u8,
+    /// Total length.
+    pub total_len: u16,
+    /// Identification.
+    pub id: u16,
+    /// Don't Fragment.
+    pub df: bool,
+    /// Time to live.
+    pub ttl: u8,
+    /// Protocol.
+    pub protocol: u8,
+    /// Source.
+    pub src: Ipv4Addr,
+    /// Destination.
+    pub dst: Ipv4Addr,
+}
+
+/// Writes a 20-byte IPv4 header with a valid checksum into `out[..20]`. Does nothing if `out`
+/// is shorter.
+pub fn write_header(out: &mut [u8], f: &Ipv4Fields) {
+    let Some(h) = out.get_mut(..IPV4_MIN_HEADER) else {
+        return;
+    };
+    h[0] = 0x45;
+    h[1] = f.tos;
+    h[2..4].copy_from_slice(&f.total_len.to_be_bytes());
+    h[4..6].copy_from_slice(&f.id.to_be_bytes());
+    h[6..8].copy_from_slice(&(if f.df { 0x4000u16 } else { 0 }).to_be_bytes());
+    h[8] = f.ttl;
+    h[9] = f.protocol;
+    h[10] = 0;
+    h[11] = 0;
+    h[12..16].copy_from_slice(&f.src.octets());
+    h[16..20].copy_from_slice(&f.dst.octets());
+    let c = checksum(&[h]);
+    h[10..12].copy_from_slice(&c.to_be_bytes());
+}
+
+/// The (source port, destination port) of a TCP or UDP packet whose IP header is `header_len`
+/// bytes, if present.
+pub fn ports(pkt: &[u8], header_len: usize) -> Option<(u16, u16)> {
+    Some((be16(pkt, header_len)?, be16(pkt, header_len + 2)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 1071-style example: a real header captured on the wire (checksum 0xb861).
+    const HDR: [u8; 20] = [
+        0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xb8, 0x61, 0xc0, 0xa8, 0x00,
+        0x01, 0xc0, 0xa8, 0x00, 0xc7,
+    ];
+
+    #[test]
+    fn checksum_of_known_header() {
+        assert_eq!(checksum(&[&HDR]), 0);
+        let mut h = HDR;
+        h[10] = 0;
+        h[11] = 0;
+        assert_eq!(checksum(&[&h]), 0xb861);
+        // split parts give the same result
+        assert_eq!(checksum(&[&h[..6], &h[6..]]), 0xb861);
+        update_checksum(&mut h);
+        assert_eq!(h, HDR);
+    }
+
+    #[test]
+    fn parse_validates() {
+        let mut pkt = [0u8; 0x73];
+        pkt[..20].copy_from_slice(&HDR);
+        let i = parse(&pkt, true).unwrap();
+        assert_eq!(i.header_len, 20);
+        assert_eq!(i.total_len, 0x73);
+        assert_eq!(i.protocol, PROTO_UDP);
+        assert!(i.df && !i.fragment);
+        assert_eq!(i.dst, Ipv4Addr::new(192, 168, 0, 199));
+        assert_eq!(parse(&pkt[..0x72], true), Err(Ipv4Error::TotalLength));
+        assert_eq!(parse(&pkt[..10], true), Err(Ipv4Error::Truncated));
+        assert_eq!(parse(&[], true), Err(Ipv4Error::Truncated));
+        pkt[0] = 0x44;
+        assert_eq!(parse(&pkt, true), Err(Ipv4Error::HeaderLength));
+        pkt[0] = 0x65;
+        assert_eq!(parse(&pkt, true), Err(Ipv4Error::Version));
+        pkt[0] = 0x45;
+        pkt[8] = 1;
+        assert_eq!(parse(&pkt, true), Err(Ipv4Error::Checksum));
+        assert!(parse(&pkt, false).is_ok());
+    }
+
+    #[test]
+    fn write_then_parse() {
+        let mut h = [0u8; 20];
+        let f = Ipv4Fields {
+            tos: 0x2e,
+            total_len: 20,
+            id: 7,
+            df: true,
+            ttl: 3,
+            protocol: PROTO_ESP,
+            src: Ipv4Addr::new(1, 2, 3, 4),
+            dst: Ipv4Addr::new(5, 6, 7, 8),
+        };
+        write_header(&mut h, &f);
+        let i = parse(&h, true).unwrap();
+        assert_eq!((i.tos, i.id, i.df, i.ttl), (0x2e, 7, true, 3));
+        assert_eq!((i.src, i.dst, i.protocol), (f.src, f.dst, PROTO_ESP));
+    }
+}
