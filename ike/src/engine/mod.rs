@@ -2,8 +2,8 @@
 //! host-facing API (`handle_datagram`, `poll_transmit`, `poll_timeout`, `handle_timeout`,
 //! `poll_event`, `acquire`, management calls).
 //!
-//! The exchanges live in submodules: [`phase1`] (Main and Aggressive Mode), [`quick`] (Quick Mode),
-//! [`info`] (Informational: notifications, deletes, DPD). This module owns routing and timers. It
+//! The exchanges live in submodules: `phase1` (Main and Aggressive Mode), `quick` (Quick Mode),
+//! `info` (Informational: notifications, deletes, DPD). This module owns routing and timers. It
 //! must not read a clock, open a socket or spawn anything: time comes in as `now`, datagrams go
 //! out through [`Engine::poll_transmit`].
 
@@ -410,7 +410,6 @@ struct IsakmpSa {
     rcookie: [u8; 8],
     local: SocketAddr,
     remote: SocketAddr,
-    created: Instant,
     established: Option<Instant>,
     deadline: Instant,
     expires: Option<Instant>,
@@ -478,7 +477,6 @@ struct IpsecSa {
     udp: bool,
     role: Role,
     rekeyed: bool,
-    established: Instant,
     soft: Option<Instant>,
     hard: Option<Instant>,
     rekey_state: RekeyState,
@@ -1177,6 +1175,122 @@ mod vid {
             b'0'..=b'9' => c - b'0',
             b'a'..=b'f' => c - b'a' + 10,
             _ => 0,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing (sa_mgr show)
+
+impl Engine {
+    /// The ISAKMP SAs as `sa_mgr show` lists them.
+    pub fn isakmp_list(&self, now: Instant) -> Vec<crate::listing::IsakmpSaInfo> {
+        use crate::listing::{IsakmpSaInfo, IsakmpState, remaining_secs};
+        self.isakmp
+            .iter()
+            .map(|s| {
+                let rule = &self.config.ike_rules[s.rule];
+                let state = match s.state {
+                    P1State::Established => IsakmpState::Active,
+                    P1State::Deleted => IsakmpState::Deleted,
+                    _ => IsakmpState::Incomplete,
+                };
+                let (kb, secs) = s
+                    .choice
+                    .map_or((0, 0), |c| (c.lifetime_kb, c.lifetime_secs));
+                let used_kb = (s.bytes_sent + s.bytes_rcvd) / 1024;
+                IsakmpSaInfo {
+                    id: s.id,
+                    local: s.local,
+                    remote: s.remote,
+                    state,
+                    sent: s.bytes_sent,
+                    rcvd: s.bytes_rcvd,
+                    cookies: (s.icookie, s.rcookie),
+                    local_id: s.local_id.clone(),
+                    remote_id: s.peer_id.clone(),
+                    rule: rule.name.clone(),
+                    auth: rule
+                        .auth_for(s.mode)
+                        .get(s.auth)
+                        .map_or("unknown", |a| a.display_name()),
+                    mode: s.mode,
+                    transform: s.choice.map(|c| (c.cipher.sa_name, c.hash.sa_name)),
+                    group: s.choice.map(|c| c.group.id),
+                    lifetime: (kb, secs),
+                    remaining: (
+                        u64::from(kb).saturating_sub(used_kb),
+                        remaining_secs(now, s.expires),
+                    ),
+                    ikecfg_address: None,
+                }
+            })
+            .collect()
+    }
+
+    /// The IPsec SA pairs as `sa_mgr show` lists them.
+    pub fn ipsec_list(&self, now: Instant) -> Vec<crate::listing::IpsecSaInfo> {
+        use crate::listing::{IpsecSaDirection, IpsecSaInfo, remaining_secs, settings};
+        self.ipsec
+            .iter()
+            .map(|s| {
+                let rule = &self.config.ipsec_rules[s.rule];
+                let (ty, set) = settings(rule.mode, s.udp);
+                let mut transform = String::from(s.choice.cipher.sa_name);
+                if let Some(i) = s.choice.integrity {
+                    transform.push(' ');
+                    transform.push_str(i.esp_sa_name);
+                }
+                let (kb, secs) = (s.choice.lifetime_kb, s.choice.lifetime_secs);
+                let mut status = Vec::new();
+                status.push(match s.role {
+                    Role::Initiator => "initiated locally",
+                    Role::Responder => "initiated remotely",
+                });
+                if s.rekeyed {
+                    status.push("rekeyed");
+                }
+                if !rule.rekey || s.role == Role::Responder {
+                    status.push("no rekeying");
+                }
+                let left = remaining_secs(now, s.hard);
+                let dir = |spi: u32, used: u64| IpsecSaDirection {
+                    spi,
+                    transform: transform.clone(),
+                    settings: set,
+                    lifetime: (kb, secs),
+                    remaining: (u64::from(kb).saturating_sub(used / 1024), left),
+                };
+                IpsecSaInfo {
+                    id: s.id,
+                    local: s.local,
+                    remote: s.remote,
+                    ty,
+                    sent: s.bytes_sent,
+                    rcvd: s.bytes_rcvd,
+                    pkts: (s.pkts_sent, s.pkts_rcvd),
+                    errors: (s.send_errors, s.recv_errors),
+                    local_ts: s.local_ts,
+                    remote_ts: s.remote_ts,
+                    status,
+                    remote_id: s.peer_id.clone(),
+                    action: rule.action_name.clone(),
+                    filter: rule.name.clone(),
+                    pfs: s.choice.pfs.map(|g| g.id),
+                    inbound: dir(s.spi_in, s.bytes_rcvd),
+                    outbound: dir(s.spi_out, s.bytes_sent),
+                }
+            })
+            .collect()
+    }
+
+    /// `sa_mgr show [-detail]` text for everything the engine holds.
+    pub fn show(&self, now: Instant, detail: bool) -> String {
+        let (a, b) = (self.isakmp_list(now), self.ipsec_list(now));
+        if detail {
+            crate::listing::format_detail(self.sessions(), &a, &b)
+        } else {
+            crate::listing::format_brief(self.sessions(), &a, &b)
         }
     }
 }

@@ -2,8 +2,8 @@
 //! detection and floating (RFC 3947) and the vendor IDs strongSwan accepts.
 //!
 //! Authentication dispatches on [`AuthMethod`]; pre-shared keys are the only method today, and
-//! a signature method adds its SKEYID and payloads in [`Engine::auth_skeyid`],
-//! [`Engine::auth_payload`] and [`Engine::auth_verify`]. This module must not touch Quick Mode
+//! a signature method adds its SKEYID and payloads in `Engine::auth_skeyid`,
+//! `Engine::auth_payload` and `Engine::auth_verify`. This module must not touch Quick Mode
 //! state.
 
 use alloc::vec::Vec;
@@ -168,7 +168,6 @@ impl Engine {
             rcookie: [0; 8],
             local,
             remote,
-            created: now,
             established: None,
             deadline: now + self.config.params.session_time_max,
             expires: None,

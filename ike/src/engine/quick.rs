@@ -683,7 +683,6 @@ impl Engine {
             udp,
             role: q.role,
             rekeyed: q.rekey_of.is_some(),
-            established: now,
             soft: (life > 0 && q.role == Role::Initiator && rule.rekey)
                 .then(|| now + Duration::from_millis(life * permille)),
             hard: (life > 0).then(|| now + Duration::from_secs(life)),
