@@ -26,7 +26,11 @@ impl<'a> PacketBuf<'a> {
     }
 
     /// Copies `packet` into `buf` at offset `headroom` and returns the view on it.
-    pub fn copy_from(buf: &'a mut [u8], headroom: usize, packet: &[u8]) -> Result<Self, IpsecError> {
+    pub fn copy_from(
+        buf: &'a mut [u8],
+        headroom: usize,
+        packet: &[u8],
+    ) -> Result<Self, IpsecError> {
         let end = headroom
             .checked_add(packet.len())
             .ok_or(IpsecError::BufferTooSmall)?;

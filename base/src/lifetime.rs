@@ -195,7 +195,10 @@ mod tests {
         assert_eq!(s.remaining(t0).packets, Some(0));
         let mut s = LifetimeState::new(l, t0);
         assert_eq!(s.remaining(Instant::from_secs(8)).seconds, Some(7));
-        assert_eq!(s.poll(Instant::from_secs(15)), Some(LifetimeEvent::HardExpired));
+        assert_eq!(
+            s.poll(Instant::from_secs(15)),
+            Some(LifetimeEvent::HardExpired)
+        );
         assert_eq!(
             s.admit(Instant::from_secs(15)),
             Err(IpsecError::TrafficLimitExceeded)

@@ -28,7 +28,9 @@ use hashbrown::HashMap;
 
 use crate::buf::PacketBuf;
 use crate::lifetime::LifetimeEvent;
-use crate::sa::{Classified, InboundSa, IpsecProtocol, NAT_T_PORT, OutboundSa, SaListing, classify};
+use crate::sa::{
+    Classified, InboundSa, IpsecProtocol, NAT_T_PORT, OutboundSa, SaListing, classify,
+};
 use crate::{DropReason, Instant};
 
 /// Most IPsec layers one packet may carry (product: 16, both directions).
@@ -270,7 +272,9 @@ impl<I: ?Sized + InboundSa, O: ?Sized + OutboundSa> SaDb<I, O> {
     }
 
     fn slot_mut(&mut self, id: SaId) -> Option<&mut Slot<I, O>> {
-        self.slots.get_mut((id.0 as usize).checked_sub(1)?)?.as_mut()
+        self.slots
+            .get_mut((id.0 as usize).checked_sub(1)?)?
+            .as_mut()
     }
 
     /// The inbound SA `id`.

@@ -53,11 +53,14 @@ impl IvGen {
         }
         let mut k = Zeroizing::new([0u8; 64]);
         let kl = c.key_len();
-        let kiv = k.get_mut(..kl).ok_or(IpsecError::IncorrectSaConfiguration)?;
+        let kiv = k
+            .get_mut(..kl)
+            .ok_or(IpsecError::IncorrectSaConfiguration)?;
         rng.fill(kiv).map_err(|_| IpsecError::CryptoFailed)?;
         let key = c.new_key(kiv).map_err(|_| IpsecError::CryptoFailed)?;
         let mut mask = Zeroizing::new([0u8; MAX_IV]);
-        rng.fill(&mut mask[..]).map_err(|_| IpsecError::CryptoFailed)?;
+        rng.fill(&mut mask[..])
+            .map_err(|_| IpsecError::CryptoFailed)?;
         Ok(IvGen::Prf { key, mask, len })
     }
 

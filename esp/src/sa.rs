@@ -151,7 +151,10 @@ impl Keys {
                 {
                     return Err(bad);
                 }
-                (Some(i.mac.new_key(cfg.integrity_key).map_err(|_| bad)?), i.icv_len)
+                (
+                    Some(i.mac.new_key(cfg.integrity_key).map_err(|_| bad)?),
+                    i.icv_len,
+                )
             }
             None => (None, c.icv_len()),
         };
@@ -338,8 +341,7 @@ impl EspOutbound {
         } else {
             match bytes.first().map(|b| b >> 4) {
                 Some(4) => {
-                    let h =
-                        ip::parse(bytes, false).map_err(|_| IpsecError::CorruptedHeaders)?;
+                    let h = ip::parse(bytes, false).map_err(|_| IpsecError::CorruptedHeaders)?;
                     if tunnel {
                         (ip::PROTO_IPV4, h.total_len, 0, h.tos, h.df)
                     } else {
@@ -798,8 +800,7 @@ pub(crate) fn check_upper_layer(proto: u8, payload: &[u8]) -> Result<(), IpsecEr
         }
         ip::PROTO_UDP => {
             let l = payload.get(4..6).ok_or(bad)?;
-            if payload.len() < 8 || usize::from(u16::from_be_bytes([l[0], l[1]])) != payload.len()
-            {
+            if payload.len() < 8 || usize::from(u16::from_be_bytes([l[0], l[1]])) != payload.len() {
                 return Err(bad);
             }
         }

@@ -57,7 +57,10 @@ fn every_suite_both_modes_udp_esn() {
                         out.encapsulate(now, &mut pkt)
                             .unwrap_or_else(|e| panic!("{label}: encapsulate: {e}"));
                         let wire = pkt.bytes().to_vec();
-                        assert!(wire.len() <= orig.len() + ov.head + ov.tail, "{label}: overhead");
+                        assert!(
+                            wire.len() <= orig.len() + ov.head + ov.tail,
+                            "{label}: overhead"
+                        );
                         // outer header, checked by etherparse
                         let (h, _) = etherparse::Ipv4Header::from_slice(&wire)
                             .unwrap_or_else(|e| panic!("{label}: outer header: {e:?}"));
@@ -79,10 +82,16 @@ fn every_suite_both_modes_udp_esn() {
                             assert_eq!(h.protocol.0, ip::PROTO_ESP, "{label}");
                             hl
                         };
-                        let spi = u32::from_be_bytes(wire[esp_off..esp_off + 4].try_into().unwrap());
-                        let seq = u32::from_be_bytes(wire[esp_off + 4..esp_off + 8].try_into().unwrap());
+                        let spi =
+                            u32::from_be_bytes(wire[esp_off..esp_off + 4].try_into().unwrap());
+                        let seq =
+                            u32::from_be_bytes(wire[esp_off + 4..esp_off + 8].try_into().unwrap());
                         assert_eq!(spi, 0x1000 + combos, "{label}");
-                        assert_eq!(u64::from(seq), (p.initial_seq + n as u64) & 0xffff_ffff, "{label}");
+                        assert_eq!(
+                            u64::from(seq),
+                            (p.initial_seq + n as u64) & 0xffff_ffff,
+                            "{label}"
+                        );
                         let iv_len = c.cipher.iv_len();
                         let icv = i.map_or(c.cipher.icv_len(), |i| i.icv_len);
                         let ct_len = wire.len() - esp_off - 8 - iv_len - icv;
@@ -121,7 +130,15 @@ fn every_suite_both_modes_udp_esn() {
                         }
                     }
                     let l = inb.listing(now);
-                    assert_eq!(l.counters.errors, if i.is_some() || c.is_aead() { packets(mode).len() as u64 } else { 0 }, "{label}");
+                    assert_eq!(
+                        l.counters.errors,
+                        if i.is_some() || c.is_aead() {
+                            packets(mode).len() as u64
+                        } else {
+                            0
+                        },
+                        "{label}"
+                    );
                     combos += 1;
                 }
             }

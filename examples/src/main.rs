@@ -23,11 +23,14 @@ struct Cli {
 enum Command {
     /// Crypto provider utilities: self-test, digests.
     Crypto(cmd::crypto::Args),
+    /// Diagnostic IKEv1 client: one tunnel with a PSK, pings through it, `sa_mgr show -detail`.
+    Connect(cmd::connect::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Crypto(a) => cmd::crypto::run(a),
+        Command::Connect(a) => cmd::connect::run(a),
     }
 }

@@ -44,7 +44,9 @@ pub fn name(c: &EspCipher, i: Option<&Integrity>) -> String {
 
 /// Deterministic key material of `len` bytes.
 pub fn key(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
 }
 
 pub fn rng(seed: u8) -> Box<dyn Rng> {

@@ -1,3 +1,4 @@
 //! One module per `zubr` subcommand.
 
+pub mod connect;
 pub mod crypto;
