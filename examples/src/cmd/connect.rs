@@ -711,6 +711,9 @@ fn run_inner(a: Args) -> Result<bool, String> {
         if h.ready && !h.printed {
             h.printed = true;
             print!("{}", h.engine.show(h.now(), true));
+            // the responder installs its SAs after our last Quick Mode message: give it a moment
+            // before the first packet (a packet that overtakes QM3 is dropped by its policy)
+            next_ping = StdInstant::now() + Duration::from_millis(300);
         }
         let pings_done = match a.ping {
             Some(_) => {
