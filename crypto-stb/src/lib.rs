@@ -74,5 +74,7 @@ pub mod software;
 pub use software::SOFTWARE;
 
 pub mod brng;
+// -- GOST --
+pub mod gost;
 #[cfg(feature = "alloc")]
 pub mod intl;

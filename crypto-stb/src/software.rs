@@ -6,6 +6,7 @@
 //!
 //! The tables are grouped by family; each family's section is kept together.
 
+use crate::gost;
 use crate::intl;
 use crate::provider::{
     CryptoProvider, EspCipher, Group, IkeCipher, IkeHash, Integrity, NamedHash, SignatureScheme,
@@ -41,6 +42,16 @@ pub static HASHES: &[NamedHash] = &[
     },
     // -- belt --
     // -- GOST --
+    NamedHash {
+        name: "gostr3411-94-cp",
+        oid: Some("1.2.643.2.2.9"),
+        hash: &gost::hash::GOSTR3411_94_CP,
+    },
+    NamedHash {
+        name: "gostr3411-94-test",
+        oid: None,
+        hash: &gost::hash::GOSTR3411_94_TEST,
+    },
     // -- STB 1176 --
 ];
 
@@ -83,6 +94,8 @@ pub static IKE_CIPHERS: &[IkeCipher] = &[
         cipher: &intl::cbc::DES_CBC,
     },
     // -- GOST --
+    // crypto.md §5.1; the Belarusian variants are in gost::suites, not in this table.
+    gost::suites::CRYPTOPRO.ike_cipher,
     // -- belt --
 ];
 
@@ -120,6 +133,7 @@ pub static IKE_HASHES: &[IkeHash] = &[
         hash: &intl::hash::SHA512,
     },
     // -- GOST --
+    gost::suites::CRYPTOPRO.ike_hash,
     // -- belt --
 ];
 
@@ -234,6 +248,7 @@ pub static ESP_CIPHERS: &[EspCipher] = &[
         cipher: &intl::cbc::DES_CBC,
     },
     // -- GOST --
+    gost::suites::CRYPTOPRO.esp_cipher,
     // -- belt --
 ];
 
@@ -286,6 +301,10 @@ pub static INTEGRITY: &[Integrity] = &[
         mac: &intl::hash::HMAC_SHA512,
     },
     // -- GOST --
+    // AH transform IDs 254/253 are [Z]; IMIT ICV 4 and Kuznyechik ICV 8 are [U] (gost::suites).
+    gost::suites::CRYPTOPRO.integrity_hmac,
+    gost::suites::CRYPTOPRO.integrity_imit,
+    gost::suites::KUZNYECHIK_MAC_INTEGRITY,
     // -- belt --
 ];
 
@@ -294,6 +313,13 @@ pub static SIGNATURES: &[SignatureScheme] = &[
     // -- RSA / ECDSA --
     // -- bign --
     // -- GOST R 34.10 --
+    SignatureScheme {
+        name: gost::algs::GOST3410_2001_SCHEME,
+        oid: Some("1.2.643.2.2.3"),
+        // No public source gives S-Terra's IKE authentication method number for GOST.
+        ike_auth_method: None,
+        verifier: &gost::algs::GOST3410_2001_VERIFIER,
+    },
 ];
 
 /// Self-tests, one slice per module.
@@ -303,6 +329,7 @@ pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::modp::SELF_TESTS,
     intl::ecp::SELF_TESTS,
     crate::brng::SELF_TESTS,
+    gost::SELF_TESTS,
 ];
 
 /// The default provider: every software implementation of this crate.
