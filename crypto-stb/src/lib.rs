@@ -73,6 +73,7 @@ pub mod software;
 #[cfg(feature = "alloc")]
 pub use software::SOFTWARE;
 
+pub mod belt;
 pub mod brng;
 // -- GOST --
 pub mod gost;

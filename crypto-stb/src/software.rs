@@ -5,8 +5,14 @@
 //! are only negotiated when a policy names them.
 //!
 //! The tables are grouped by family; each family's section is kept together.
+//!
+//! belt suite [Z] (Zubr-private numbers, see `crate::belt`): IKE class 1 `BELT-K256-CBC` 65101,
+//! `BELT-K256-CFB` 65102; IKE class 2 `BELT-HASH` 65101; ESP transform IDs `BELT-K256-DWP` 249
+//! (AEAD, 8-byte ICV), `BELT-K256-CFB` 250, `BELT-K256-CTR` 251; IPsec auth. algorithm / AH
+//! transform ID `BELT-K256-MAC` 65101 / 249 (ICV 8), `HMAC-HBELT` 65102 / 250 (ICV 16).
 
 use crate::gost;
+use crate::belt::suite as belt;
 use crate::intl;
 use crate::provider::{
     CryptoProvider, EspCipher, Group, IkeCipher, IkeHash, Integrity, NamedHash, SignatureScheme,
@@ -41,6 +47,11 @@ pub static HASHES: &[NamedHash] = &[
         hash: &intl::hash::SHA512,
     },
     // -- belt --
+    NamedHash {
+        name: "belt-hash",
+        oid: Some("1.2.112.0.2.0.34.101.31.81"),
+        hash: &belt::BELT_HASH,
+    },
     // -- GOST --
     NamedHash {
         name: "gostr3411-94-cp",
@@ -96,7 +107,21 @@ pub static IKE_CIPHERS: &[IkeCipher] = &[
     // -- GOST --
     // crypto.md §5.1; the Belarusian variants are in gost::suites, not in this table.
     gost::suites::CRYPTOPRO.ike_cipher,
-    // -- belt --
+    // -- belt -- [Z] Zubr-private values, negotiated only when a policy names them
+    IkeCipher {
+        lsp_name: "BELT-K256-CBC",
+        sa_name: "belt-cbc",
+        attribute: 65101,
+        key_bits: None,
+        cipher: &belt::IKE_BELT_CBC,
+    },
+    IkeCipher {
+        lsp_name: "BELT-K256-CFB",
+        sa_name: "belt-cfb",
+        attribute: 65102,
+        key_bits: None,
+        cipher: &belt::IKE_BELT_CFB,
+    },
 ];
 
 /// IKE phase-1 hashes.
@@ -134,7 +159,13 @@ pub static IKE_HASHES: &[IkeHash] = &[
     },
     // -- GOST --
     gost::suites::CRYPTOPRO.ike_hash,
-    // -- belt --
+    // -- belt -- [Z]
+    IkeHash {
+        lsp_name: "BELT-HASH",
+        sa_name: "belt-hash",
+        attribute: 65101,
+        hash: &belt::BELT_HASH,
+    },
 ];
 
 /// Diffie–Hellman groups.
@@ -249,7 +280,28 @@ pub static ESP_CIPHERS: &[EspCipher] = &[
     },
     // -- GOST --
     gost::suites::CRYPTOPRO.esp_cipher,
-    // -- belt --
+    // -- belt -- [Z] private transform IDs; CTR/DWP KEYMAT = key 32 ‖ salt 8, IV 8
+    EspCipher {
+        lsp_name: "BELT-K256-DWP",
+        sa_name: "esp-belt-dwp",
+        transform_id: 249,
+        key_bits: None,
+        cipher: &belt::ESP_BELT_DWP,
+    },
+    EspCipher {
+        lsp_name: "BELT-K256-CFB",
+        sa_name: "esp-belt-cfb",
+        transform_id: 250,
+        key_bits: None,
+        cipher: &belt::ESP_BELT_CFB,
+    },
+    EspCipher {
+        lsp_name: "BELT-K256-CTR",
+        sa_name: "esp-belt-ctr",
+        transform_id: 251,
+        key_bits: None,
+        cipher: &belt::ESP_BELT_CTR,
+    },
 ];
 
 /// ESP/AH integrity algorithms.
@@ -305,7 +357,25 @@ pub static INTEGRITY: &[Integrity] = &[
     gost::suites::CRYPTOPRO.integrity_hmac,
     gost::suites::CRYPTOPRO.integrity_imit,
     gost::suites::KUZNYECHIK_MAC_INTEGRITY,
-    // -- belt --
+    // -- belt -- [Z] private auth. algorithm values and AH transform IDs
+    Integrity {
+        lsp_name: "BELT-K256-MAC",
+        esp_sa_name: "esp-belt-mac",
+        ah_sa_name: "ah-belt-mac",
+        auth_algorithm: 65101,
+        ah_transform_id: Some(249),
+        icv_len: 8,
+        mac: &belt::BELT_MAC,
+    },
+    Integrity {
+        lsp_name: "HMAC-HBELT",
+        esp_sa_name: "esp-hbelt-hmac",
+        ah_sa_name: "ah-hbelt-hmac",
+        auth_algorithm: 65102,
+        ah_transform_id: Some(250),
+        icv_len: 16,
+        mac: &belt::HMAC_HBELT,
+    },
 ];
 
 /// Signature schemes.
@@ -330,6 +400,8 @@ pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::ecp::SELF_TESTS,
     crate::brng::SELF_TESTS,
     gost::SELF_TESTS,
+    // -- belt --
+    crate::belt::SELF_TESTS,
 ];
 
 /// The default provider: every software implementation of this crate.

@@ -67,6 +67,8 @@ pub extern "C" fn _start() -> ! {
     let n = exercise();
     core::hint::black_box(zubr_base::IpsecError::from_code(5));
     core::hint::black_box(n);
+    // belt raw primitives (no heap)
+    core::hint::black_box(zubr_crypto_stb::belt::belt_hash(b"abc"));
     loop {}
 }
 
