@@ -74,6 +74,9 @@ pub mod software;
 pub use software::SOFTWARE;
 
 pub mod belt;
+#[cfg(feature = "alloc")]
+pub mod bake;
+pub mod bign;
 pub mod brng;
 // -- GOST --
 pub mod gost;

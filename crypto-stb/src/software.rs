@@ -238,6 +238,26 @@ pub static GROUPS: &[Group] = &[
         id: 21,
         dh: &intl::ecp::ECP_521,
     },
+    // -- bign ECDH -- [Z] Zubr-private group numbers (IKE private range); public value x || y LE,
+    // shared secret x(d*Q) LE (crate::bign::provider_impl docs).
+    Group {
+        lsp_name: "BIGN_256",
+        sa_name: "bign256",
+        id: 65101,
+        dh: &crate::bign::BIGN256_DH,
+    },
+    Group {
+        lsp_name: "BIGN_384",
+        sa_name: "bign384",
+        id: 65102,
+        dh: &crate::bign::BIGN384_DH,
+    },
+    Group {
+        lsp_name: "BIGN_512",
+        sa_name: "bign512",
+        id: 65103,
+        dh: &crate::bign::BIGN512_DH,
+    },
 ];
 
 /// ESP ciphers.
@@ -382,6 +402,12 @@ pub static INTEGRITY: &[Integrity] = &[
 pub static SIGNATURES: &[SignatureScheme] = &[
     // -- RSA / ECDSA --
     // -- bign --
+    SignatureScheme {
+        name: "bign-hbelt",
+        oid: Some("1.2.112.0.2.0.34.101.45.12"),
+        ike_auth_method: None,
+        verifier: &crate::bign::BIGN_HBELT,
+    },
     // -- GOST R 34.10 --
     SignatureScheme {
         name: gost::algs::GOST3410_2001_SCHEME,
@@ -400,8 +426,9 @@ pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::ecp::SELF_TESTS,
     crate::brng::SELF_TESTS,
     gost::SELF_TESTS,
-    // -- belt --
     crate::belt::SELF_TESTS,
+    crate::bign::SELF_TESTS,
+    crate::bake::SELF_TESTS,
 ];
 
 /// The default provider: every software implementation of this crate.
