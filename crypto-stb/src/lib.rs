@@ -73,9 +73,9 @@ pub mod software;
 #[cfg(feature = "alloc")]
 pub use software::SOFTWARE;
 
-pub mod belt;
 #[cfg(feature = "alloc")]
 pub mod bake;
+pub mod belt;
 pub mod bign;
 pub mod brng;
 // -- GOST --

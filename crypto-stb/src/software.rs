@@ -11,8 +11,8 @@
 //! (AEAD, 8-byte ICV), `BELT-K256-CFB` 250, `BELT-K256-CTR` 251; IPsec auth. algorithm / AH
 //! transform ID `BELT-K256-MAC` 65101 / 249 (ICV 8), `HMAC-HBELT` 65102 / 250 (ICV 16).
 
-use crate::gost;
 use crate::belt::suite as belt;
+use crate::gost;
 use crate::intl;
 use crate::provider::{
     CryptoProvider, EspCipher, Group, IkeCipher, IkeHash, Integrity, NamedHash, SignatureScheme,

@@ -606,3 +606,137 @@ fn garbage_never_breaks_an_established_sa() {
     p.run_for(Duration::from_secs(5));
     assert_eq!(p.ready_a().len(), 2);
 }
+
+/// The suite the product prints as `gost2814789cp-cbc gostr341194cp`, Oakley group 5, with the
+/// GOST ESP transforms, in both modes, with and without PFS.
+#[test]
+fn gost_suite() {
+    let Some(c) = SOFTWARE.ike_cipher_by_name("gost2814789cp-cbc") else {
+        panic!("the provider has no GOST IKE cipher");
+    };
+    let h = SOFTWARE.ike_hash_by_name("gostr341194cp").unwrap();
+    let g = SOFTWARE.group(5).unwrap();
+    let e = SOFTWARE
+        .esp_cipher_by_name("esp-gost2814789cp-cbc")
+        .unwrap();
+    for i in [
+        "GR341194CPRO1-H96-HMAC-65534",
+        "G2814789CPRO1-K256-MAC-65535",
+    ] {
+        for mode in [Phase1Mode::Main, Phase1Mode::Aggressive] {
+            for pfs in [None, Some(g)] {
+                let mut s = Setup::new(
+                    mode,
+                    ike_t(c, h, g),
+                    esp_t(e, SOFTWARE.integrity_by_name(i)),
+                );
+                s.pfs = pfs;
+                let p = handshake(&s);
+                let text = p.a.show(p.now, true);
+                assert!(
+                    text.contains("transform: gost2814789cp-cbc gostr341194cp"),
+                    "{text}"
+                );
+                assert!(text.contains("Oakley group: 5"), "{text}");
+                assert!(text.contains("transform: esp-gost2814789cp-cbc"), "{text}");
+            }
+        }
+    }
+}
+
+/// The STB suite: belt in CBC/CFB, belt-hash, bign curves for Diffie–Hellman; ESP belt-ctr /
+/// belt-cfb with belt-mac or HMAC-HBELT, and belt-dwp (AEAD).
+#[test]
+fn stb_suite() {
+    let h = SOFTWARE
+        .ike_hash_by_name("belt-hash")
+        .expect("belt-hash in the provider");
+    let g = SOFTWARE
+        .group_by_name("bign256")
+        .expect("bign256 group in the provider");
+    for c in ["belt-cbc", "belt-cfb"] {
+        let c = SOFTWARE.ike_cipher_by_name(c).unwrap();
+        for mode in [Phase1Mode::Main, Phase1Mode::Aggressive] {
+            let mut s = Setup::new(
+                mode,
+                ike_t(c, h, g),
+                esp_t(
+                    SOFTWARE.esp_cipher_by_name("esp-belt-ctr").unwrap(),
+                    SOFTWARE.integrity_by_name("BELT-K256-MAC"),
+                ),
+            );
+            s.pfs = Some(g);
+            handshake(&s);
+        }
+    }
+    for (e, i) in [("esp-belt-cfb", Some("HMAC-HBELT")), ("esp-belt-dwp", None)] {
+        let s = Setup::new(
+            Phase1Mode::Main,
+            ike_t(SOFTWARE.ike_cipher_by_name("belt-cbc").unwrap(), h, g),
+            esp_t(
+                SOFTWARE.esp_cipher_by_name(e).unwrap(),
+                i.map(|i| SOFTWARE.integrity_by_name(i).unwrap()),
+            ),
+        );
+        handshake(&s);
+    }
+}
+
+#[test]
+fn listing_shows_both_sides() {
+    let s = Setup::new(
+        Phase1Mode::Main,
+        ike("AES-K128-CBC", "SHA1", "ECP_256"),
+        esp("AES-K128-CBC", Some("SHA1-H96-HMAC")),
+    );
+    let mut p = handshake(&s);
+    let id = p.ready_a()[0].id;
+    p.a.note_traffic(p.now, id, (3000, 3), (2048, 2));
+    let a = p.a.show(p.now, true);
+    for line in [
+        "ISAKMP sessions: 0 initiated, 0 responded",
+        "local  peer (addr/port): 192.0.2.1/500",
+        "remote peer (addr/port): 192.0.2.2/500",
+        "local identity (IPV4_ADDR): 192.0.2.1",
+        "remote identity (IPV4_ADDR): 192.0.2.2",
+        "IKERule name: ike_a",
+        "auth: preshared key",
+        "mode: main",
+        "transform: aes128-cbc sha1",
+        "Oakley group: 19",
+        "sa limits: key lifetime (qm/k/sec): -/-/28800",
+        "status: active",
+        "#pkts sent/rcvd: 3/2",
+        "connection status: {initiated locally, }",
+        "IPsecAction name: action_a",
+        "FilteringRule name: filter_a",
+        "PFS: none",
+        "transform: esp-aes128-cbc esp-sha1-hmac",
+        "in use settings ={Tunnel, }",
+        "sa limits: key lifetime (k/sec): 4608000/3600",
+        "sa timing: remaining key lifetime (k/sec): 4607998/3570",
+    ] {
+        assert!(a.contains(line), "missing {line:?} in\n{a}");
+    }
+    let b = p.b.show(p.now, false);
+    assert!(
+        b.contains("1 1 (192.0.2.1,500)-(192.0.2.2,500) active"),
+        "{b}"
+    );
+    assert!(
+        b.contains("(192.0.2.1,*)-(192.0.2.2,*) * ESP tunn 0 0"),
+        "{b}"
+    );
+    let bd = p.b.show(p.now, true);
+    assert!(
+        bd.contains("connection status: {initiated remotely, no rekeying, }"),
+        "{bd}"
+    );
+    // sa_mgr clear -isakmp: the SA is only marked deleted and stays listed
+    let isakmp = p.a.isakmp_list(p.now)[0].id;
+    assert!(p.a.clear_isakmp(p.now, isakmp, false));
+    assert!(p.a.show(p.now, false).contains(" deleted "));
+    assert!(!p.a.clear_isakmp(p.now, isakmp, false));
+    p.run_for(Duration::from_secs(120));
+    assert!(p.a.isakmp_list(p.now).is_empty());
+}

@@ -2,7 +2,6 @@
 //! across meshing boundaries, streaming = one-shot, meshing against a second implementation
 //! written from the RFC 4357 formula, tampered tags and signatures rejected, provider wiring.
 
-
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::vec;
