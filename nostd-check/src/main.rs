@@ -62,6 +62,23 @@ fn exercise() -> usize {
     n
 }
 
+/// The IKE engine: build one, feed it a datagram, list its SAs.
+fn exercise_ike() -> usize {
+    use core::net::{IpAddr, Ipv4Addr, SocketAddr};
+    let Ok(mut e) = zubr_ike::Engine::new(
+        zubr_ike::Config::default(),
+        zubr_crypto_stb::SOFTWARE,
+        &[7u8; 32],
+    ) else {
+        return 0;
+    };
+    let a = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)), 500);
+    let now = zubr_base::Instant::from_secs(1);
+    let _ = e.handle_datagram(now, a, a, &[0u8; 28]);
+    e.handle_timeout(now);
+    e.show(now, true).len()
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
     let n = exercise();
@@ -69,6 +86,7 @@ pub extern "C" fn _start() -> ! {
     core::hint::black_box(n);
     // belt raw primitives (no heap)
     core::hint::black_box(zubr_crypto_stb::belt::belt_hash(b"abc"));
+    core::hint::black_box(exercise_ike());
     loop {}
 }
 
@@ -76,3 +94,10 @@ pub extern "C" fn _start() -> ! {
 /// with `panic = "abort"`; with no `std` we provide an empty one (never called: we never unwind).
 #[unsafe(no_mangle)]
 pub extern "C" fn rust_eh_personality() {}
+
+/// Same story for `alloc::fmt::format` (used by `format!` in the core crates): the host's
+/// precompiled `alloc` references the unwinder's resume entry point; never called here.
+#[unsafe(no_mangle)]
+pub extern "C" fn _Unwind_Resume() -> ! {
+    loop {}
+}
