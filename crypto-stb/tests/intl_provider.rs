@@ -51,3 +51,55 @@ fn dh_groups_by_number_and_name() {
         );
     }
 }
+
+#[test]
+fn esp_aes_gcm_and_null_by_number_and_name() {
+    for (tid, icv) in [(18u8, 8usize), (19, 12), (20, 16)] {
+        for bits in [128u16, 192, 256] {
+            let e = SOFTWARE.esp_cipher(tid, Some(bits)).expect("GCM transform");
+            assert_eq!(e.lsp_name, format!("AES-K{bits}-GCM-{icv}"));
+            assert_eq!(e.sa_name, format!("esp-aes{bits}-gcm{icv}"));
+            assert!(e.is_aead());
+            assert_eq!(e.cipher.icv_len(), icv);
+            assert_eq!(e.cipher.key_len(), bits as usize / 8 + 4);
+            assert_eq!(e.cipher.iv_len(), 8);
+            assert_eq!(
+                SOFTWARE.esp_cipher_by_name(e.sa_name).map(|x| x.lsp_name),
+                Some(e.lsp_name)
+            );
+        }
+    }
+    let null = SOFTWARE.esp_cipher(11, None).expect("NULL");
+    assert_eq!((null.lsp_name, null.sa_name), ("NULL", "esp-null"));
+    assert!(!null.is_aead());
+    assert_eq!(
+        SOFTWARE.esp_cipher_by_name("NULL").map(|x| x.transform_id),
+        Some(11)
+    );
+}
+
+/// RFC 4106 through the provider: an ESP-shaped AAD (SPI ‖ sequence number) and the GCM spec's
+/// test case 4 key/IV split into KEYMAT salt and explicit IV.
+#[test]
+fn esp_gcm_through_the_provider() {
+    let e = SOFTWARE.esp_cipher_by_name("AES-K128-GCM-16").unwrap();
+    let mut keymat = hex::decode("feffe9928665731c6d6a8f9467308308cafebabe").unwrap();
+    let mut k = e.cipher.new_key(&keymat).unwrap();
+    let iv = hex::decode("facedbaddecaf888").unwrap();
+    let aad = hex::decode("feedfacedeadbeeffeedfacedeadbeefabaddad2").unwrap();
+    let pt = hex::decode("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39").unwrap();
+    let mut buf = pt.clone();
+    let mut icv = [0u8; 16];
+    k.encrypt(&iv, &aad, &mut buf, &mut icv).unwrap();
+    assert_eq!(hex::encode(icv), "5bc94fbc3221a5db94fae95ae7121a47");
+    assert_eq!(&hex::encode(&buf)[..32], "42831ec2217774244b7221b784d0d49c");
+    k.decrypt(&iv, &aad, &mut buf, &icv).unwrap();
+    assert_eq!(buf, pt);
+    keymat[19] ^= 1; // another salt
+    let mut k2 = e.cipher.new_key(&keymat).unwrap();
+    k.encrypt(&iv, &aad, &mut buf, &mut icv).unwrap();
+    assert_eq!(
+        k2.decrypt(&iv, &aad, &mut buf, &icv),
+        Err(Error::AuthenticationFailed)
+    );
+}

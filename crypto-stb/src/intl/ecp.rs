@@ -147,7 +147,7 @@ pub static ECP_521: EcpGroup<p521::NistP521> = EcpGroup::new();
 
 /// RFC 5903 §8 test vectors: `(i, gi = gix ‖ giy, r, gr = grx ‖ gry, girx)`. Transcribed from
 /// the RFC and re-checked with Python `cryptography` (OpenSSL): public keys from the scalars and
-/// the ECDH result.
+/// the ECDH result (`crypto-stb/vectors/scripts/rfc5903_check.py`).
 pub(crate) static RFC5903: [(&str, &str, &str, &str, &str); 3] = [
     (
         // 8.1. 256-bit Random ECP Group

@@ -3,6 +3,10 @@
 //! limited to what no maintained crate provides (see each submodule's docs).
 
 pub mod cbc;
+pub mod ecdsa;
 pub mod ecp;
+pub mod gcm;
 pub mod hash;
 pub mod modp;
+pub mod null;
+pub mod rsa;

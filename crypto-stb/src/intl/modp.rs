@@ -21,8 +21,9 @@
 //! on peer input (the only allocations are the `len(p)`-byte outputs).
 //!
 //! The primes were derived from their defining formula `2^n − 2^(n−64) − 1 + 2^64·(⌊2^(n−130)·π⌋ +
-//! k)` with the RFCs' `k`, checked to be safe primes and compared with the RFC listings; the test
-//! module re-checks them with an independent big-integer library.
+//! k)` with the RFCs' `k`, checked to be safe primes and compared with the RFC listings
+//! (`crypto-stb/vectors/scripts/modp.py`); the test module re-checks them with an independent
+//! big-integer library.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -233,7 +234,8 @@ const KAT_XB: &str = "01529b0621fb208e174f9b39c368215cf0d0813ffa3e375fb50d66494d
 ///
 /// No official MODP vectors exist. These were computed with Python's built-in `pow` (an
 /// implementation independent of crypto-bigint), from the primes of this module:
-/// `ya = pow(2, xa, p); z = pow(pow(2, xb, p), xa, p)`, then `sha256(v.to_bytes(len(p), 'big'))`.
+/// `ya = pow(2, xa, p); z = pow(pow(2, xb, p), xa, p)`, then `sha256(v.to_bytes(len(p), 'big'))`
+/// (`python3 crypto-stb/vectors/scripts/modp.py`).
 static KAT_DIGESTS: [(&str, &str); 8] = [
     (
         "d4ee1ad99114660c78d49d001d04074f4010c3ff3d68477967a7103099462fad",
