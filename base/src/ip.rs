@@ -219,6 +219,79 @@ pub fn ports(pkt: &[u8], header_len: usize) -> Option<(u16, u16)> {
     Some((be16(pkt, header_len)?, be16(pkt, header_len + 2)?))
 }
 
+// ---------------------------------------------------------------------------------------------
+// After decapsulation (shared by ESP and AH)
+
+use crate::IpsecError;
+
+/// Validates the inner packet of a tunnel-mode SA (code 7), applies RFC 6040 ECN propagation
+/// (outer CE → inner CE when the inner packet is ECN-capable) and, for a forwarding gateway,
+/// the TTL/hop-limit decrement (code 9). Returns the inner packet's length (what follows is TFC
+/// padding).
+pub fn tunnel_inner_fixup(
+    inner: &mut [u8],
+    nh: u8,
+    outer_tos: u8,
+    forwarding: bool,
+) -> Result<usize, IpsecError> {
+    let bad = IpsecError::CorruptedAfterDecapsulation;
+    let outer_ce = outer_tos & 3 == 3;
+    if nh == PROTO_IPV4 {
+        let h = parse(inner, true).map_err(|_| bad)?;
+        let mut changed = false;
+        if forwarding {
+            if h.ttl <= 1 {
+                return Err(IpsecError::TtlExpired);
+            }
+            inner[8] = h.ttl - 1;
+            changed = true;
+        }
+        if outer_ce && matches!(h.tos & 3, 1 | 2) {
+            inner[1] |= 3;
+            changed = true;
+        }
+        if changed {
+            update_checksum(inner);
+        }
+        Ok(h.total_len)
+    } else {
+        let len = parse_ipv6_len(inner).ok_or(bad)?;
+        if forwarding {
+            if inner[7] <= 1 {
+                return Err(IpsecError::TtlExpired);
+            }
+            inner[7] -= 1;
+        }
+        let ecn = (inner[1] >> 4) & 3;
+        if outer_ce && matches!(ecn, 1 | 2) {
+            inner[1] |= 0x30;
+        }
+        Ok(len)
+    }
+}
+
+/// Minimal sanity of a transport-mode payload (code 7): a TCP header fits and its data offset
+/// is sane; a UDP header's length matches.
+pub fn check_transport_payload(proto: u8, payload: &[u8]) -> Result<(), IpsecError> {
+    let bad = IpsecError::CorruptedAfterDecapsulation;
+    match proto {
+        PROTO_TCP => {
+            let off = usize::from(payload.get(12).ok_or(bad)? >> 4) * 4;
+            if payload.len() < 20 || off < 20 || off > payload.len() {
+                return Err(bad);
+            }
+        }
+        PROTO_UDP => {
+            let l = payload.get(4..6).ok_or(bad)?;
+            if payload.len() < 8 || usize::from(u16::from_be_bytes([l[0], l[1]])) != payload.len() {
+                return Err(bad);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -244,7 +244,7 @@ impl SeqCounter {
     }
 
     /// Takes the next number.
-    pub fn next(&mut self) -> Result<u64, IpsecError> {
+    pub fn take(&mut self) -> Result<u64, IpsecError> {
         let n = self.peek()?;
         match n.checked_add(1) {
             Some(v) => self.next = v,

@@ -374,7 +374,7 @@ impl EspOutbound {
         if pkt.headroom() < head || pkt.tailroom() < tail {
             return Err(IpsecError::BufferTooSmall);
         }
-        let seq = self.seq.next()?;
+        let seq = self.seq.take()?;
         let id = self.next_id();
         let k = &mut self.k;
         let (buf, start, end) = pkt.raw_mut();
@@ -697,14 +697,14 @@ impl EspInbound {
                     return Err(IpsecError::WrongEncapsulationMode);
                 }
                 let inner = &mut buf[d0..d0 + plen];
-                let len = inner_fixup(inner, nh, outer_tos, self.p.forwarding)?;
+                let len = ip::tunnel_inner_fixup(inner, nh, outer_tos, self.p.forwarding)?;
                 pkt.set_range(d0, d0 + len)?;
             }
             Mode::Transport => {
                 if inner_mode {
                     return Err(IpsecError::WrongEncapsulationMode);
                 }
-                check_upper_layer(nh, &buf[d0..d0 + plen])?;
+                ip::check_transport_payload(nh, &buf[d0..d0 + plen])?;
                 let new_start = d0 - hl;
                 buf.copy_within(start..start + hl, new_start);
                 ip::set_len_proto(&mut buf[new_start..new_start + hl], (hl + plen) as u16, nh);
@@ -739,74 +739,6 @@ impl EspInbound {
             counters: self.counters,
         }
     }
-}
-
-/// Validates the inner packet of a tunnel-mode SA (code 7), applies RFC 6040 ECN propagation
-/// (outer CE → inner CE when the inner packet is ECN-capable) and, for a forwarding gateway,
-/// the TTL/hop-limit decrement (code 9). Returns the inner packet's length (what follows is TFC
-/// padding).
-pub(crate) fn inner_fixup(
-    inner: &mut [u8],
-    nh: u8,
-    outer_tos: u8,
-    forwarding: bool,
-) -> Result<usize, IpsecError> {
-    let bad = IpsecError::CorruptedAfterDecapsulation;
-    let outer_ce = outer_tos & 3 == 3;
-    if nh == ip::PROTO_IPV4 {
-        let h = ip::parse(inner, true).map_err(|_| bad)?;
-        let mut changed = false;
-        if forwarding {
-            if h.ttl <= 1 {
-                return Err(IpsecError::TtlExpired);
-            }
-            inner[8] = h.ttl - 1;
-            changed = true;
-        }
-        if outer_ce && matches!(h.tos & 3, 1 | 2) {
-            inner[1] |= 3;
-            changed = true;
-        }
-        if changed {
-            ip::update_checksum(inner);
-        }
-        Ok(h.total_len)
-    } else {
-        let len = ip::parse_ipv6_len(inner).ok_or(bad)?;
-        if forwarding {
-            if inner[7] <= 1 {
-                return Err(IpsecError::TtlExpired);
-            }
-            inner[7] -= 1;
-        }
-        let ecn = (inner[1] >> 4) & 3;
-        if outer_ce && matches!(ecn, 1 | 2) {
-            inner[1] |= 0x30;
-        }
-        Ok(len)
-    }
-}
-
-/// Minimal sanity of a transport-mode payload (code 7): a TCP header fits and its data offset
-/// is sane; a UDP header's length matches.
-pub(crate) fn check_upper_layer(proto: u8, payload: &[u8]) -> Result<(), IpsecError> {
-    let bad = IpsecError::CorruptedAfterDecapsulation;
-    match proto {
-        ip::PROTO_TCP => {
-            let off = usize::from(payload.get(12).ok_or(bad)? >> 4) * 4;
-            if payload.len() < 20 || off < 20 || off > payload.len() {
-                return Err(bad);
-            }
-        }
-        ip::PROTO_UDP => {
-            let l = payload.get(4..6).ok_or(bad)?;
-            if payload.len() < 8 || usize::from(u16::from_be_bytes([l[0], l[1]])) != payload.len() {
-                return Err(bad);
-            }
-        }
-        _ => {}
-    }
-    Ok(())
 }
 
 impl InboundSa for EspInbound {

@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod cmd;
 
@@ -25,12 +25,17 @@ enum Command {
     Crypto(cmd::crypto::Args),
     /// Diagnostic IKEv1 client: one tunnel with a PSK, pings through it, `sa_mgr show -detail`.
     Connect(cmd::connect::Args),
+    /// ESP/AH on pcap files: decrypt-pcap, encrypt-pcap, algorithms.
+    Esp(cmd::esp::Args),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // subcommands may add help computed at run time (e.g. the provider's algorithm names)
+    let matches = cmd::esp::augment(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command {
         Command::Crypto(a) => cmd::crypto::run(a),
         Command::Connect(a) => cmd::connect::run(a),
+        Command::Esp(a) => cmd::esp::run(a),
     }
 }

@@ -79,6 +79,67 @@ fn exercise_ike() -> usize {
     e.show(now, true).len()
 }
 
+/// ESP and AH (issue 2/8): one packet through an ESP tunnel SA and an AH transport SA.
+fn esp_ah_round_trip() -> bool {
+    use zubr_base::sa::{Mode, SaParams, Tunnel};
+    use zubr_base::{Instant, PacketBuf};
+    let p = &zubr_crypto_stb::SOFTWARE;
+    let (Some(c), Some(i)) = (p.esp_ciphers.first(), p.integrity.first()) else {
+        return false;
+    };
+    let Ok(mut rng) = p.drbg.instantiate(&[7u8; 32]) else {
+        return false;
+    };
+    let t = Tunnel { src: [1, 1, 1, 1].into(), dst: [2, 2, 2, 2].into() };
+    let ek = [1u8; 64];
+    let ak = [2u8; 64];
+    let cfg = zubr_esp::EspConfig::new(
+        SaParams::new(1, Mode::Tunnel, Some(t)),
+        c,
+        &ek[..c.cipher.key_len()],
+        Some(i),
+        &ak[..i.mac.key_len()],
+    );
+    let ah = zubr_ah::AhConfig {
+        params: SaParams::new(2, Mode::Transport, None),
+        integrity: i,
+        key: &ak[..i.mac.key_len()],
+    };
+    let (Ok(mut eo), Ok(mut ei), Ok(mut ao), Ok(mut ai)) = (
+        zubr_esp::EspOutbound::new(&cfg, &mut *rng, Instant::ZERO),
+        zubr_esp::EspInbound::new(&cfg, Instant::ZERO),
+        zubr_ah::AhOutbound::new(&ah, &mut *rng, Instant::ZERO),
+        zubr_ah::AhInbound::new(&ah, Instant::ZERO),
+    ) else {
+        return false;
+    };
+    let mut pkt = [0u8; 28];
+    zubr_base::ip::write_header(
+        &mut pkt,
+        &zubr_base::ip::Ipv4Fields {
+            tos: 0,
+            total_len: 28,
+            id: 0,
+            df: false,
+            ttl: 9,
+            protocol: 17,
+            src: [3, 3, 3, 3].into(),
+            dst: [4, 4, 4, 4].into(),
+        },
+    );
+    pkt[25] = 8;
+    let mut buf = [0u8; 256];
+    let Ok(mut b) = PacketBuf::copy_from(&mut buf, 128, &pkt) else {
+        return false;
+    };
+    let now = Instant::ZERO;
+    eo.encapsulate(now, &mut b).is_ok()
+        && ao.encapsulate(now, &mut b).is_ok()
+        && ai.decapsulate(now, &mut b).is_ok()
+        && ei.decapsulate(now, &mut b).is_ok()
+        && b.bytes() == &pkt[..]
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
     let n = exercise();
@@ -87,6 +148,7 @@ pub extern "C" fn _start() -> ! {
     // belt raw primitives (no heap)
     core::hint::black_box(zubr_crypto_stb::belt::belt_hash(b"abc"));
     core::hint::black_box(exercise_ike());
+    core::hint::black_box(esp_ah_round_trip());
     loop {}
 }
 

@@ -2,3 +2,4 @@
 
 pub mod connect;
 pub mod crypto;
+pub mod esp;
