@@ -1126,8 +1126,8 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn never_panics(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
-            if let Ok(m) = Message::parse(&data) {
-                if let Ok(ps) = parse_payloads(m.header.next_payload, m.body, true) {
+            if let Ok(m) = Message::parse(&data)
+                && let Ok(ps) = parse_payloads(m.header.next_payload, m.body, true) {
                     for p in ps {
                         let _ = SaPayload::parse(p.body);
                         let _ = NotifyPayload::parse(p.body);
@@ -1135,7 +1135,6 @@ mod tests {
                         let _ = AttributePayload::parse(p.body);
                     }
                 }
-            }
             let _ = SaPayload::parse(&data);
             let _ = parse_attributes(&data);
         }

@@ -173,6 +173,7 @@ pub fn hash3(hash: &IkeHash, skeyid_a: &[u8], mid: u32, ni: &[u8], nr: &[u8]) ->
 /// KEYMAT (RFC 2409 §5.5): `K1 = prf(SKEYID_d, [g(qm)^xy |] protocol | SPI | Ni_b | Nr_b)`,
 /// `Ki = prf(SKEYID_d, K(i-1) | [g(qm)^xy |] protocol | SPI | Ni_b | Nr_b)`, concatenated and cut
 /// to `len` bytes. `spi` is the SPI of the SA the keys are for (the receiver's).
+#[allow(clippy::too_many_arguments)] // the inputs of the RFC formula, in its order
 pub fn keymat(
     hash: &IkeHash,
     skeyid_d: &[u8],
@@ -247,7 +248,7 @@ impl IvChain {
         iv: &[u8],
         body: &[u8],
     ) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>), DecryptError> {
-        if body.is_empty() || body.len() % self.block != 0 {
+        if body.is_empty() || !body.len().is_multiple_of(self.block) {
             return Err(DecryptError::NotBlockAligned);
         }
         let mut next = iv.to_vec();

@@ -56,6 +56,9 @@ fn after_hash(ps: &[RawPayload<'_>]) -> Vec<u8> {
         .collect()
 }
 
+/// A payload copied out of its message: type, body, whole payload.
+type Owned = (PayloadType, Vec<u8>, Vec<u8>);
+
 struct Ctx {
     hash: &'static zubr_crypto_stb::provider::IkeHash,
     chain: IvChain,
@@ -86,10 +89,7 @@ fn run(file: &str, aggressive: bool) {
     let gxy = v.hex("dh_secret");
     let initiator = msgs[0].0.clone();
     let (i_msgs, r_msgs): (Vec<_>, Vec<_>) = msgs.iter().partition(|(f, _)| *f == initiator);
-    let parse = |d: &[u8]| -> (
-        zubr_ike::codec::Header,
-        Vec<(PayloadType, Vec<u8>, Vec<u8>)>,
-    ) {
+    let parse = |d: &[u8]| -> (zubr_ike::codec::Header, Vec<Owned>) {
         let m = Message::parse(d).unwrap();
         let ps = parse_payloads(m.header.next_payload, m.body, false).unwrap();
         (
@@ -99,9 +99,7 @@ fn run(file: &str, aggressive: bool) {
                 .collect(),
         )
     };
-    let get = |ps: &[(PayloadType, Vec<u8>, Vec<u8>)], t: PayloadType| {
-        ps.iter().find(|p| p.0 == t).unwrap().1.clone()
-    };
+    let get = |ps: &[Owned], t: PayloadType| ps.iter().find(|p| p.0 == t).unwrap().1.clone();
 
     // Phase 1 clear messages
     let (h1, p1) = parse(&i_msgs[0].1);
@@ -175,8 +173,7 @@ fn run(file: &str, aggressive: bool) {
         IdPayload::parse(id).unwrap();
         want
     };
-    let qm_start;
-    if aggressive {
+    let qm_start = if aggressive {
         // AM2 carries HASH_R in clear; AM3 HASH_I (encrypted)
         let rf: Vec<RawPayload<'_>> = r_first
             .iter()
@@ -201,7 +198,7 @@ fn run(file: &str, aggressive: bool) {
             find(&ps, PayloadType::HASH).body,
         );
         assert_eq!(got, v.hex("hash_i"));
-        qm_start = 2;
+        2
     } else {
         let (plain, first) = ctx.decrypt(&i_msgs[2].1);
         let ps = parse_payloads(first, &plain, true).unwrap();
@@ -219,8 +216,8 @@ fn run(file: &str, aggressive: bool) {
             find(&ps, PayloadType::HASH).body,
         );
         assert_eq!(got, v.hex("hash_r"));
-        qm_start = 3;
-    }
+        3
+    };
     let last_p1_block = ctx.iv.clone();
 
     // Quick Mode: QM1 (initiator), QM2 (responder), QM3 (initiator)

@@ -471,9 +471,10 @@ impl Host {
                 if let Some(IpAddr::V4(l)) = self.local_ip() {
                     local.set_ip(IpAddr::V4(l));
                 }
-                match self.engine.handle_datagram(now, local, from, &data) {
-                    Err(zubr_ike::Ignored::Esp) => self.esp_in(&data),
-                    _ => {}
+                if let Err(zubr_ike::Ignored::Esp) =
+                    self.engine.handle_datagram(now, local, from, &data)
+                {
+                    self.esp_in(&data)
                 }
                 self.flush();
             }
@@ -730,13 +731,14 @@ fn run_inner(a: Args) -> Result<bool, String> {
                 break;
             }
         }
-        if let (Some(dst), true) = (a.ping, h.ready) {
-            if sent < a.count && StdInstant::now() >= next_ping {
-                if h.ping(ping_src, dst, sent as u16 + 1) {
-                    sent += 1;
-                }
-                next_ping = StdInstant::now() + Duration::from_millis(a.interval);
+        if let (Some(dst), true) = (a.ping, h.ready)
+            && sent < a.count
+            && StdInstant::now() >= next_ping
+        {
+            if h.ping(ping_src, dst, sent as u16 + 1) {
+                sent += 1;
             }
+            next_ping = StdInstant::now() + Duration::from_millis(a.interval);
         }
         if StdInstant::now() >= deadline {
             println!("timeout after {} s", a.timeout);

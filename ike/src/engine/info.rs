@@ -100,11 +100,11 @@ impl Engine {
             if self.isakmp[i].is_half_open() {
                 let ps = parse_payloads(msg.header.next_payload, msg.body, false)?;
                 for p in ps.iter().filter(|p| p.ty == PayloadType::NOTIFY) {
-                    if let Ok(n) = NotifyPayload::parse(p.body) {
-                        if n.ty.is_error() {
-                            self.fail_phase1(now, i, IkeError::PeerNotify(n.ty));
-                            return Ok(());
-                        }
+                    if let Ok(n) = NotifyPayload::parse(p.body)
+                        && n.ty.is_error()
+                    {
+                        self.fail_phase1(now, i, IkeError::PeerNotify(n.ty));
+                        return Ok(());
                     }
                 }
             }
@@ -220,7 +220,7 @@ impl Engine {
                         }
                         ProtocolId::ISAKMP => {
                             let me = self.cookies(i);
-                            if d.spis.iter().any(|s| *s == me.as_slice()) {
+                            if d.spis.contains(&me.as_slice()) {
                                 self.delete_isakmp(now, i, DeleteReason::PeerDeleted, false);
                                 return Ok(());
                             }

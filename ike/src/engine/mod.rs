@@ -881,10 +881,10 @@ impl Engine {
             add(s.expires);
             add(s.keepalive_at);
             add(s.dpd.pending.map(|p| p.2));
-            if let (Some(iv), true) = (self.config.ike_rules[s.rule].dpd.interval, s.is_active()) {
-                if s.dpd.pending.is_none() {
-                    add(Some(s.last_rx + iv));
-                }
+            if let (Some(iv), true) = (self.config.ike_rules[s.rule].dpd.interval, s.is_active())
+                && s.dpd.pending.is_none()
+            {
+                add(Some(s.last_rx + iv));
             }
             for q in &s.quick {
                 match q.state {
@@ -1010,10 +1010,10 @@ impl Engine {
         sa.error = Some(error.clone());
         let pending = core::mem::take(&mut sa.pending);
         for (_, rekey) in pending {
-            if let Some(old) = rekey {
-                if let Some(s) = self.ipsec.iter_mut().find(|s| s.id == old) {
-                    s.rekey_state = RekeyState::None;
-                }
+            if let Some(old) = rekey
+                && let Some(s) = self.ipsec.iter_mut().find(|s| s.id == old)
+            {
+                s.rekey_state = RekeyState::None;
             }
         }
         self.event(Event::ExchangeFailed { id, peer, error });

@@ -625,10 +625,10 @@ impl Engine {
         }
         let id = IdPayload::parse(id_body)?;
         let peer = Identity::from_wire(id.id_type, id.data);
-        if let Some(want) = &self.config.ike_rules[sa.rule].remote_id {
-            if peer.as_ref() != Some(want) {
-                return Err(IkeError::InvalidIdentity);
-            }
+        if let Some(want) = &self.config.ike_rules[sa.rule].remote_id
+            && peer.as_ref() != Some(want)
+        {
+            return Err(IkeError::InvalidIdentity);
         }
         self.isakmp[i].peer_id = peer;
         Ok(())
@@ -1082,11 +1082,11 @@ impl Engine {
     /// An unencrypted error notification from the peer during phase 1 fails the exchange.
     fn notify_failure(&mut self, now: Instant, i: usize, ps: &[RawPayload<'_>]) -> bool {
         for p in ps.iter().filter(|p| p.ty == PayloadType::NOTIFY) {
-            if let Ok(n) = NotifyPayload::parse(p.body) {
-                if n.ty.is_error() {
-                    self.fail_phase1(now, i, IkeError::PeerNotify(n.ty));
-                    return true;
-                }
+            if let Ok(n) = NotifyPayload::parse(p.body)
+                && n.ty.is_error()
+            {
+                self.fail_phase1(now, i, IkeError::PeerNotify(n.ty));
+                return true;
             }
         }
         false

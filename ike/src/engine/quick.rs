@@ -68,7 +68,7 @@ impl Engine {
         i: usize,
         exchange: ExchangeType,
         mid: u32,
-        iv: &mut Vec<u8>,
+        iv: &mut [u8],
         hash: &[u8],
         rest: &PayloadWriter,
     ) -> Step<Vec<u8>> {
@@ -234,10 +234,10 @@ impl Engine {
         {
             let q = &self.isakmp[i].quick[qi];
             if q.recent.contains(d) {
-                if q.recent.last() == Some(d) {
-                    if let Some(p) = q.retx.as_ref().map(|r| r.payload.clone()) {
-                        self.send_on(i, &p);
-                    }
+                if q.recent.last() == Some(d)
+                    && let Some(p) = q.retx.as_ref().map(|r| r.payload.clone())
+                {
+                    self.send_on(i, &p);
                 }
                 return Err(Ignored::Duplicate);
             }
@@ -294,10 +294,10 @@ impl Engine {
         self.isakmp[i].quick[qi].iv = next_iv;
         // an error notification instead of an answer
         for n in &q.notify {
-            if let Ok(n) = NotifyPayload::parse(n) {
-                if n.ty.is_error() {
-                    return Err(IkeError::PeerNotify(n.ty));
-                }
+            if let Ok(n) = NotifyPayload::parse(n)
+                && n.ty.is_error()
+            {
+                return Err(IkeError::PeerNotify(n.ty));
             }
         }
         let rule = self.isakmp[i].quick[qi].rule;
@@ -699,11 +699,11 @@ impl Engine {
         let replaces = q.rekey_of;
         self.ipsec.push(record);
         self.event(Event::IpsecSaReady(Box::new(pair)));
-        if let Some(old) = replaces {
-            if let Some(k) = self.ipsec.iter().position(|s| s.id == old) {
-                self.ipsec[k].rekey_state = RekeyState::Replaced;
-                self.delete_ipsec(now, k, DeleteReason::Rekeyed, true);
-            }
+        if let Some(old) = replaces
+            && let Some(k) = self.ipsec.iter().position(|s| s.id == old)
+        {
+            self.ipsec[k].rekey_state = RekeyState::Replaced;
+            self.delete_ipsec(now, k, DeleteReason::Rekeyed, true);
         }
         Ok(())
     }
@@ -717,16 +717,14 @@ impl Engine {
         notify: bool,
     ) {
         let q = self.isakmp[i].quick.remove(qi);
-        if notify {
-            if let Some(n) = error.notify() {
-                let _ = self.send_notify(now, i, n, codec::ProtocolId::ESP, &[], &[]);
-            }
+        if notify && let Some(n) = error.notify() {
+            let _ = self.send_notify(now, i, n, codec::ProtocolId::ESP, &[], &[]);
         }
-        if let Some(old) = q.rekey_of {
-            if let Some(s) = self.ipsec.iter_mut().find(|s| s.id == old) {
-                s.rekey_state = RekeyState::None;
-                s.soft = None;
-            }
+        if let Some(old) = q.rekey_of
+            && let Some(s) = self.ipsec.iter_mut().find(|s| s.id == old)
+        {
+            s.rekey_state = RekeyState::None;
+            s.soft = None;
         }
         let (id, peer) = (self.isakmp[i].id, self.isakmp[i].remote);
         self.event(Event::ExchangeFailed { id, peer, error });
@@ -751,18 +749,17 @@ impl Engine {
             }
             let mut resend = None;
             let mut exhausted = false;
-            if let Some(r) = q.retx.as_mut() {
-                if let Some(next) = r.next {
-                    if now >= next {
-                        if r.count >= p.send_retries {
-                            exhausted = true;
-                        } else {
-                            r.count += 1;
-                            r.interval = (r.interval * 2).min(p.retry_time_max);
-                            r.next = Some(now + r.interval);
-                            resend = Some(r.payload.clone());
-                        }
-                    }
+            if let Some(r) = q.retx.as_mut()
+                && let Some(next) = r.next
+                && now >= next
+            {
+                if r.count >= p.send_retries {
+                    exhausted = true;
+                } else {
+                    r.count += 1;
+                    r.interval = (r.interval * 2).min(p.retry_time_max);
+                    r.next = Some(now + r.interval);
+                    resend = Some(r.payload.clone());
                 }
             }
             if exhausted {
