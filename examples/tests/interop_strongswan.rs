@@ -1,7 +1,8 @@
 //! `zubr connect` against a real strongSwan 5.9.8 (the interop lab in `../shared/interop`):
 //! profiles psk-main-aes, psk-aggr, natt and psk-dpd each end with an ICMP echo
-//! 10.88.0.1 → 10.99.0.1 through ESP-in-UDP and its encrypted reply; a rekey run (the peer
-//! rekeys every 20 s while pings flow) and a peer-initiated DELETE.
+//! 10.88.0.1 → 10.99.0.1 through ESP-in-UDP and its encrypted reply; two rekey runs (the peer
+//! rekeys every 20 s while pings flow; our own 20 s lifetime makes Zubr rekey as initiator) and
+//! a peer-initiated DELETE.
 //!
 //! Needs root and network namespaces; without them the test prints why and returns. The peer
 //! lab has fixed namespace names, so everything runs in this one test function, one profile
@@ -226,6 +227,16 @@ fn strongswan_interop() {
     assert!(out.contains("removed (deleted by peer)"), "{out}");
     drop(p);
 
+    println!("=== rekey (our IPsec lifetime 20 s: Zubr rekeys as initiator and deletes the old pair)");
+    let p = Peer::up("psk-main-aes", &[]);
+    let out = run_connect(&p, &["--count", "25", "--interval", "1000", "--lifetime", "20", "--timeout", "60"]);
+    check_tunnel(&p, &out, 25);
+    p.expect("peer accepted our rekey", "detected rekeying of CHILD_SA net{1}");
+    p.expect("our Delete of the old pair", "received DELETE for ESP CHILD_SA");
+    p.expect("replacement pair", "CHILD_SA net{2} established");
+    assert!(out.contains("removed (rekeyed)") && out.contains(", replaces "), "{out}");
+    drop(p);
+
     println!("=== peer-initiated DELETE");
     let p = Peer::up("psk-main-aes", &[]);
     let child = zubr_connect(&p, &["--count", "2", "--hold", "8", "--timeout", "30"])
@@ -259,5 +270,5 @@ fn strongswan_interop() {
     println!("    ok client removed the SA pair on the peer's DELETE");
     drop(p);
 
-    println!("strongSwan interop: 6 runs passed in {:?}", t0.elapsed());
+    println!("strongSwan interop: 7 runs passed in {:?}", t0.elapsed());
 }
