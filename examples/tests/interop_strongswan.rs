@@ -227,14 +227,37 @@ fn strongswan_interop() {
     assert!(out.contains("removed (deleted by peer)"), "{out}");
     drop(p);
 
-    println!("=== rekey (our IPsec lifetime 20 s: Zubr rekeys as initiator and deletes the old pair)");
+    println!(
+        "=== rekey (our IPsec lifetime 20 s: Zubr rekeys as initiator and deletes the old pair)"
+    );
     let p = Peer::up("psk-main-aes", &[]);
-    let out = run_connect(&p, &["--count", "25", "--interval", "1000", "--lifetime", "20", "--timeout", "60"]);
+    let out = run_connect(
+        &p,
+        &[
+            "--count",
+            "25",
+            "--interval",
+            "1000",
+            "--lifetime",
+            "20",
+            "--timeout",
+            "60",
+        ],
+    );
     check_tunnel(&p, &out, 25);
-    p.expect("peer accepted our rekey", "detected rekeying of CHILD_SA net{1}");
-    p.expect("our Delete of the old pair", "received DELETE for ESP CHILD_SA");
+    p.expect(
+        "peer accepted our rekey",
+        "detected rekeying of CHILD_SA net{1}",
+    );
+    p.expect(
+        "our Delete of the old pair",
+        "received DELETE for ESP CHILD_SA",
+    );
     p.expect("replacement pair", "CHILD_SA net{2} established");
-    assert!(out.contains("removed (rekeyed)") && out.contains(", replaces "), "{out}");
+    assert!(
+        out.contains("removed (rekeyed)") && out.contains(", replaces "),
+        "{out}"
+    );
     drop(p);
 
     println!("=== peer-initiated DELETE");

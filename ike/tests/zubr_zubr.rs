@@ -740,3 +740,77 @@ fn listing_shows_both_sides() {
     p.run_for(Duration::from_secs(120));
     assert!(p.a.isakmp_list(p.now).is_empty());
 }
+
+#[test]
+fn silently_cleared_isakmp_sa_is_reused() {
+    let s = Setup::new(
+        Phase1Mode::Main,
+        ike("AES-K128-CBC", "SHA1", "ECP_256"),
+        esp("AES-K128-CBC", Some("SHA1-H96-HMAC")),
+    );
+    let mut p = handshake(&s);
+    let isakmp = p.a.isakmp_list(p.now)[0].id;
+    let ipsec = p.ready_a()[0].id;
+    assert!(p.a.clear_ipsec(p.now, ipsec, true));
+    assert!(p.a.clear_isakmp(p.now, isakmp, true));
+    assert!(p.a.show(p.now, false).contains(" deleted "));
+    let phase1_before = p
+        .events_a
+        .iter()
+        .filter(|e| matches!(e, Event::Phase1Established { .. }))
+        .count();
+    p.acquire();
+    p.run_for(Duration::from_secs(5));
+    // a new IPsec SA pair over the same ISAKMP SA, without a new phase 1
+    assert_eq!(p.ready_a().len(), 2, "{:?}", p.events_a);
+    assert_eq!(p.ready_a()[1].isakmp, isakmp);
+    let phase1_after = p
+        .events_a
+        .iter()
+        .filter(|e| matches!(e, Event::Phase1Established { .. }))
+        .count();
+    assert_eq!(phase1_before, phase1_after);
+    assert_keys_match(p.ready_a()[1], p.ready_b()[1]);
+    // a cleared SA with notification is not reused: the next acquire runs a new phase 1
+    let ipsec = p.ready_a()[1].id;
+    assert!(p.a.clear_ipsec(p.now, ipsec, false));
+    assert!(p.a.clear_isakmp(p.now, isakmp, false));
+    p.run_for(Duration::from_secs(1));
+    p.acquire();
+    p.run_for(Duration::from_secs(5));
+    assert_eq!(p.ready_a().len(), 3);
+    assert_ne!(p.ready_a()[2].isakmp, isakmp);
+}
+
+#[test]
+fn expired_phase1_is_renegotiated_for_a_rekey() {
+    let mut s = Setup::new(
+        Phase1Mode::Main,
+        ike("AES-K128-CBC", "SHA1", "ECP_256"),
+        esp("AES-K128-CBC", Some("SHA1-H96-HMAC")),
+    );
+    s.ike[0].lifetime_secs = 60;
+    s.esp[0].lifetime_secs = 100;
+    let mut p = Pair::new(&s);
+    p.acquire();
+    p.run_for(Duration::from_secs(5));
+    let first = p.ready_a()[0].id;
+    let isakmp = p.ready_a()[0].isakmp;
+    p.run_for(Duration::from_secs(60));
+    // whichever side's lifetime ends first deletes it (and tells the other)
+    assert!(p.events_a.iter().any(
+        |e| matches!(e, Event::IsakmpSaDeleted { id, reason: DeleteReason::Expired | DeleteReason::PeerDeleted } if *id == isakmp)
+    ));
+    assert!(
+        p.events_b
+            .iter()
+            .any(|e| matches!(e, Event::IsakmpSaDeleted { .. }))
+    );
+    p.a.note_traffic(p.now, first, (100, 1), (100, 1));
+    p.run_for(Duration::from_secs(35));
+    let ra = p.ready_a();
+    assert_eq!(ra.len(), 2, "{:?}", p.events_a);
+    assert_eq!(ra[1].replaces, Some(first));
+    assert_ne!(ra[1].isakmp, isakmp, "a new phase 1 carried the rekey");
+    assert_keys_match(p.ready_a()[1], p.ready_b()[1]);
+}

@@ -448,6 +448,8 @@ struct IsakmpSa {
     bytes_sent: u64,
     bytes_rcvd: u64,
     error: Option<IkeError>,
+    /// Cleared silently by management: may be revived while it lingers.
+    reusable: bool,
 }
 
 impl IsakmpSa {
@@ -776,6 +778,22 @@ impl Engine {
         local: Ipv4Addr,
         rekey_of: Option<ConnId>,
     ) -> Result<(), AcquireError> {
+        // an ISAKMP SA cleared silently by management is reused while it lingers (the peer
+        // still holds it: sa_mgr clear marks it deleted, it "may be reused for the policy's time")
+        if !self
+            .isakmp
+            .iter()
+            .any(|s| s.is_active() && s.remote.ip() == IpAddr::V4(peer))
+            && let Some(i) = self.isakmp.iter().position(|s| {
+                s.reusable && s.remote.ip() == IpAddr::V4(peer) && s.expires.is_none_or(|e| now < e)
+            })
+        {
+            let sa = &mut self.isakmp[i];
+            sa.state = P1State::Established;
+            sa.deleted_at = None;
+            sa.reusable = false;
+            sa.last_rx = now;
+        }
         if let Some(i) = self
             .isakmp
             .iter()
@@ -931,7 +949,11 @@ impl Engine {
                 i += 1;
                 continue;
             }
-            if self.isakmp[i].expires.is_some_and(|e| now >= e) {
+            let kb = self.isakmp[i].choice.map_or(0, |c| c.lifetime_kb);
+            let used_kb = (self.isakmp[i].bytes_sent + self.isakmp[i].bytes_rcvd) / 1024;
+            if self.isakmp[i].expires.is_some_and(|e| now >= e)
+                || (kb > 0 && self.isakmp[i].is_active() && used_kb >= u64::from(kb))
+            {
                 self.delete_isakmp(now, i, DeleteReason::Expired, true);
                 i += 1;
                 continue;
@@ -1058,6 +1080,7 @@ impl Engine {
             let _ = self.send_delete(now, i, codec::ProtocolId::ISAKMP, &[&spi]);
         }
         let sa = &mut self.isakmp[i];
+        sa.reusable = reason == DeleteReason::Cleared && !notify && sa.is_active();
         sa.state = P1State::Deleted;
         sa.deleted_at = Some(now);
         sa.retx = None;

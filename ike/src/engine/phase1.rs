@@ -203,6 +203,7 @@ impl Engine {
             bytes_sent: 0,
             bytes_rcvd: 0,
             error: None,
+            reusable: false,
         }
     }
 
