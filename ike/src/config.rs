@@ -600,6 +600,8 @@ pub enum ConfigError {
     BadIkeRule(String),
     /// `RetryTimeMax` < `RetryTimeBase`, or a zero timer.
     BadTimers,
+    /// The provider's DRBG refused the seed (shorter than 32 bytes).
+    BadSeed,
 }
 
 impl core::fmt::Display for ConfigError {
@@ -613,6 +615,7 @@ impl core::fmt::Display for ConfigError {
             }
             ConfigError::BadIkeRule(r) => write!(f, "IPsec rule {r}: unknown IKE rule"),
             ConfigError::BadTimers => f.write_str("RetryTimeMax must be at least RetryTimeBase"),
+            ConfigError::BadSeed => f.write_str("the random generator seed is too short"),
         }
     }
 }

@@ -528,7 +528,7 @@ impl Engine {
         let rng = provider
             .drbg
             .instantiate(seed)
-            .map_err(|_| ConfigError::BadTimers)?;
+            .map_err(|_| ConfigError::BadSeed)?;
         Ok(Engine {
             config,
             provider,
