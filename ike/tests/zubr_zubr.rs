@@ -814,3 +814,33 @@ fn expired_phase1_is_renegotiated_for_a_rekey() {
     assert_ne!(ra[1].isakmp, isakmp, "a new phase 1 carried the rekey");
     assert_keys_match(p.ready_a()[1], p.ready_b()[1]);
 }
+
+#[test]
+fn acquire_by_packet_selectors() {
+    let s = Setup::new(
+        Phase1Mode::Main,
+        ike("AES-K128-CBC", "SHA1", "ECP_256"),
+        esp("AES-K128-CBC", Some("SHA1-H96-HMAC")),
+    );
+    let mut p = Pair::new(&s);
+    let src = std::net::Ipv4Addr::new(10, 1, 0, 5);
+    let outside = std::net::Ipv4Addr::new(10, 3, 0, 1);
+    assert!(
+        p.a.acquire_packet(p.now, A, src, outside, 1, (0, 0))
+            .is_err()
+    );
+    let dst = std::net::Ipv4Addr::new(10, 2, 0, 9);
+    assert_eq!(
+        p.a.acquire_packet(p.now, A, src, dst, 6, (40000, 443)),
+        Ok(0)
+    );
+    // a second packet while negotiating starts nothing new
+    assert_eq!(
+        p.a.acquire_packet(p.now, A, src, dst, 6, (40001, 443)),
+        Ok(0)
+    );
+    assert_eq!(p.a.sessions(), (1, 0));
+    p.run_for(Duration::from_secs(5));
+    assert_eq!(p.ready_a().len(), 1);
+    assert_keys_match(p.ready_a()[0], p.ready_b()[0]);
+}

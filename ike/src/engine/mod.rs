@@ -769,6 +769,42 @@ impl Engine {
         self.start_quick_for(now, a.rule, peer, a.local, None)
     }
 
+    /// The filter's view: an outbound packet `src → dst` (IP protocol `protocol`, ports as in the
+    /// packet, 0 if none) needs protection. Finds the first IPsec rule whose selectors contain it
+    /// and acquires for that rule (see [`Engine::acquire`]); returns the rule's index.
+    pub fn acquire_packet(
+        &mut self,
+        now: Instant,
+        local: Ipv4Addr,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        protocol: u8,
+        ports: (u16, u16),
+    ) -> Result<usize, AcquireError> {
+        let hit = |sel: &Selector, a: Ipv4Addr, port: u16| {
+            sel.contains_addr(a)
+                && (sel.protocol == 0 || sel.protocol == protocol)
+                && (sel.port == 0 || sel.port == port)
+        };
+        let rule = self
+            .config
+            .ipsec_rules
+            .iter()
+            .position(|r| {
+                r.peer.is_some() && hit(&r.local, src, ports.0) && hit(&r.remote, dst, ports.1)
+            })
+            .ok_or(AcquireError::NoSuchRule)?;
+        self.acquire(
+            now,
+            Acquire {
+                rule,
+                peer: None,
+                local,
+            },
+        )?;
+        Ok(rule)
+    }
+
     /// Quick Mode for `rule` with `peer`, over an existing SA or after a new phase 1.
     fn start_quick_for(
         &mut self,
