@@ -26,6 +26,62 @@
 //! After every input, drain `poll_transmit` and `poll_event` until `None`, then sleep until
 //! `poll_timeout()`. `handle_timeout` may be called early; it only does what is due.
 //!
+//! ```
+//! use core::net::Ipv4Addr;
+//! use zubr_base::Instant;
+//! use zubr_crypto_stb::SOFTWARE;
+//! use zubr_ike::config::*;
+//! use zubr_ike::{Acquire, Engine, Event};
+//!
+//! let ike = IkeTransform {
+//!     cipher: SOFTWARE.ike_cipher_by_name("aes128-cbc").unwrap(),
+//!     hash: SOFTWARE.ike_hash_by_name("sha1").unwrap(),
+//!     group: SOFTWARE.group_by_name("ecp256").unwrap(),
+//!     lifetime_secs: 28800,
+//!     lifetime_kb: 0,
+//! };
+//! let esp = EspTransform {
+//!     cipher: SOFTWARE.esp_cipher_by_name("esp-aes128-cbc").unwrap(),
+//!     integrity: SOFTWARE.integrity_by_name("esp-sha1-hmac"),
+//!     lifetime_secs: 3600,
+//!     lifetime_kb: 4_608_000,
+//! };
+//! let (a, b) = (Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2));
+//! let side = |peer: Option<Ipv4Addr>, local: Selector, remote: Selector| {
+//!     let mut c = Config::default();
+//!     c.ike_rules.push(IkeRule::psk("ike", vec![PeerMatch::Any], Phase1Mode::Main, b"secret", vec![ike]));
+//!     c.ipsec_rules.push(IpsecRule {
+//!         name: "filter".into(), action_name: "action".into(), local, remote, peer,
+//!         mode: IpsecMode::Tunnel, proposals: vec![esp], pfs: None, ike_rule: None, rekey: true,
+//!     });
+//!     c
+//! };
+//! let (na, nb) = (Selector::subnet(Ipv4Addr::new(10, 1, 0, 0), 24), Selector::subnet(Ipv4Addr::new(10, 2, 0, 0), 24));
+//! let mut init = Engine::new(side(Some(b), na, nb), SOFTWARE, &[1; 32]).unwrap();
+//! let mut resp = Engine::new(side(None, nb, na), SOFTWARE, &[2; 32]).unwrap();
+//! let now = Instant::from_secs(1);
+//! init.acquire(now, Acquire { rule: 0, peer: None, local: a }).unwrap();
+//! let mut ready = 0;
+//! for _ in 0..10 {
+//!     // a perfect network: each side's output is the other side's input
+//!     while let Some(t) = init.poll_transmit() {
+//!         let _ = resp.handle_datagram(now, t.remote, t.local, &t.payload);
+//!     }
+//!     while let Some(t) = resp.poll_transmit() {
+//!         let _ = init.handle_datagram(now, t.remote, t.local, &t.payload);
+//!     }
+//!     while let Some(e) = init.poll_event() {
+//!         if let Event::IpsecSaReady(sa) = e {
+//!             // hand sa.inbound / sa.outbound (SPI, keys) and sa.cipher / sa.integrity to ESP
+//!             assert_eq!(sa.cipher.sa_name, "esp-aes128-cbc");
+//!             ready += 1;
+//!         }
+//!     }
+//! }
+//! assert_eq!(ready, 1);
+//! assert!(init.show(now, true).contains("status: active"));
+//! ```
+//!
 //! * [`config`] — the typed configuration an LSP policy compiles to (rules, transforms,
 //!   authentication methods, identities, timers `SendRetries`/`RetryTimeBase`/`RetryTimeMax`/
 //!   `SessionTimeMax`, resource limits).
