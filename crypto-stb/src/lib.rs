@@ -76,8 +76,8 @@ pub use software::SOFTWARE;
 
 #[cfg(feature = "alloc")]
 pub mod bake;
-pub mod bign;
 pub mod belt;
+pub mod bign;
 pub mod brng;
 // -- GOST --
 pub mod gost;

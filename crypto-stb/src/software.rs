@@ -11,8 +11,8 @@
 //! (AEAD, 8-byte ICV), `BELT-K256-CFB` 250, `BELT-K256-CTR` 251; IPsec auth. algorithm / AH
 //! transform ID `BELT-K256-MAC` 65101 / 249 (ICV 8), `HMAC-HBELT` 65102 / 250 (ICV 16).
 
-use crate::gost;
 use crate::belt::suite as belt;
+use crate::gost;
 use crate::intl;
 use crate::provider::{
     CryptoProvider, EspCipher, Group, IkeCipher, IkeHash, Integrity, NamedHash, SignatureScheme,
@@ -122,7 +122,6 @@ pub static IKE_CIPHERS: &[IkeCipher] = &[
     // -- GOST --
     // crypto.md §5.1; the Belarusian variants are in gost::suites, not in this table.
     gost::suites::CRYPTOPRO.ike_cipher,
-    // -- belt --
     // -- belt -- [Z] Zubr-private values, negotiated only when a policy names them
     IkeCipher {
         lsp_name: "BELT-K256-CBC",
@@ -175,7 +174,6 @@ pub static IKE_HASHES: &[IkeHash] = &[
     },
     // -- GOST --
     gost::suites::CRYPTOPRO.ike_hash,
-    // -- belt --
     // -- belt -- [Z]
     IkeHash {
         lsp_name: "BELT-HASH",
@@ -387,7 +385,6 @@ pub static ESP_CIPHERS: &[EspCipher] = &[
     },
     // -- GOST --
     gost::suites::CRYPTOPRO.esp_cipher,
-    // -- belt --
     // -- belt -- [Z] private transform IDs; CTR/DWP KEYMAT = key 32 ‖ salt 8, IV 8
     EspCipher {
         lsp_name: "BELT-K256-DWP",
@@ -465,7 +462,6 @@ pub static INTEGRITY: &[Integrity] = &[
     gost::suites::CRYPTOPRO.integrity_hmac,
     gost::suites::CRYPTOPRO.integrity_imit,
     gost::suites::KUZNYECHIK_MAC_INTEGRITY,
-    // -- belt --
     // -- belt -- [Z] private auth. algorithm values and AH transform IDs
     Integrity {
         lsp_name: "BELT-K256-MAC",
@@ -579,11 +575,9 @@ pub static SELF_TESTS: &[&[crate::kat::SelfTest]] = &[
     intl::ecdsa::SELF_TESTS,
     crate::brng::SELF_TESTS,
     gost::SELF_TESTS,
+    crate::belt::SELF_TESTS,
     crate::bign::SELF_TESTS,
     crate::bake::SELF_TESTS,
-    crate::stb1176::SELF_TESTS,
-    // -- belt --
-    crate::belt::SELF_TESTS,
 ];
 
 /// The default provider: every software implementation of this crate.

@@ -79,6 +79,23 @@ fn lsp() -> usize {
     rules + printed
 }
 
+/// The IKE engine: build one, feed it a datagram, list its SAs.
+fn exercise_ike() -> usize {
+    use core::net::{IpAddr, Ipv4Addr, SocketAddr};
+    let Ok(mut e) = zubr_ike::Engine::new(
+        zubr_ike::Config::default(),
+        zubr_crypto_stb::SOFTWARE,
+        &[7u8; 32],
+    ) else {
+        return 0;
+    };
+    let a = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)), 500);
+    let now = zubr_base::Instant::from_secs(1);
+    let _ = e.handle_datagram(now, a, a, &[0u8; 28]);
+    e.handle_timeout(now);
+    e.show(now, true).len()
+}
+
 /// ESP and AH (issue 2/8): one packet through an ESP tunnel SA and an AH transport SA.
 fn esp_ah_round_trip() -> bool {
     use zubr_base::sa::{Mode, SaParams, Tunnel};
@@ -172,6 +189,7 @@ pub extern "C" fn _start() -> ! {
     core::hint::black_box(n);
     // belt raw primitives (no heap)
     core::hint::black_box(zubr_crypto_stb::belt::belt_hash(b"abc"));
+    core::hint::black_box(exercise_ike());
     core::hint::black_box(esp_ah_round_trip());
     loop {}
 }

@@ -1,6 +1,7 @@
 //! One module per `zubr` subcommand.
 
+pub mod connect;
 pub mod crypto;
+pub mod esp;
 pub mod integr;
 pub mod lsp;
-pub mod esp;

@@ -1,0 +1,297 @@
+//! `zubr connect` against a real strongSwan 5.9.8 (the interop lab in `../shared/interop`):
+//! profiles psk-main-aes, psk-aggr, natt and psk-dpd each end with an ICMP echo
+//! 10.88.0.1 → 10.99.0.1 through ESP-in-UDP and its encrypted reply; two rekey runs (the peer
+//! rekeys every 20 s while pings flow; our own 20 s lifetime makes Zubr rekey as initiator) and
+//! a peer-initiated DELETE.
+//!
+//! Needs root and network namespaces; without them the test prints why and returns. The peer
+//! lab has fixed namespace names, so everything runs in this one test function, one profile
+//! after the other.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn interop_dir() -> PathBuf {
+    if let Ok(d) = std::env::var("ZUBR_INTEROP_DIR") {
+        return PathBuf::from(d);
+    }
+    // <repo>/examples → <repo>/../shared/interop
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/interop")
+}
+
+fn skip_reason() -> Option<String> {
+    let uid = Command::new("id").arg("-u").output().ok()?;
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        return Some("not running as root".into());
+    }
+    let probe = "zubr-netns-probe";
+    let ok = Command::new("ip")
+        .args(["netns", "add", probe])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let _ = Command::new("ip").args(["netns", "del", probe]).status();
+    if !ok {
+        return Some("network namespaces are not available (ip netns add failed)".into());
+    }
+    None
+}
+
+struct Peer {
+    env: HashMap<String, String>,
+}
+
+impl Peer {
+    fn up(profile: &str, extra_env: &[(&str, &str)]) -> Peer {
+        let dir = interop_dir();
+        let out = Command::new(dir.join("peer-up.sh"))
+            .arg(profile)
+            .envs(extra_env.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run peer-up.sh");
+        assert!(
+            out.status.success(),
+            "peer-up.sh {profile} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let link = std::fs::read_link("/run/ikepeer-interop/current").expect("state link");
+        let text = std::fs::read_to_string(link.join("peer.env")).expect("peer.env");
+        let env = text
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
+            .collect();
+        Peer { env }
+    }
+
+    fn get(&self, k: &str) -> &str {
+        &self.env[k]
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.get("IKEPEER_LOG")).unwrap_or_default()
+    }
+
+    /// Asserts `pattern` (a literal fragment) appears in the peer's log; returns the first line.
+    fn expect(&self, what: &str, fragment: &str) -> String {
+        let log = self.log();
+        let line = log
+            .lines()
+            .find(|l| l.contains(fragment))
+            .unwrap_or_else(|| panic!("{what}: no '{fragment}' in the peer log:\n{log}"));
+        let line = line.split_once("] ").map_or(line, |x| x.1).to_string();
+        println!("    ok {what}: {line}");
+        line
+    }
+
+    fn count(&self, fragment: &str) -> usize {
+        self.log().lines().filter(|l| l.contains(fragment)).count()
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = Command::new(interop_dir().join("peer-down.sh"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .status();
+    }
+}
+
+fn zubr_connect(peer: &Peer, extra: &[&str]) -> Command {
+    let mut c = Command::new("ip");
+    c.args(["netns", "exec", peer.get("IKEPEER_CLIENT_NS")])
+        .arg(env!("CARGO_BIN_EXE_zubr"))
+        .args(["connect", "--peer", peer.get("IKEPEER_ADDR")])
+        .args(["--psk", peer.get("IKEPEER_PSK")])
+        .args(["--local-ts", peer.get("IKEPEER_REMOTE_TS")])
+        .args(["--remote-ts", peer.get("IKEPEER_LOCAL_TS")])
+        .args(["--ping", peer.get("IKEPEER_PING_TARGET")])
+        .args(extra)
+        .stdin(Stdio::null());
+    c
+}
+
+fn run_connect(peer: &Peer, extra: &[&str]) -> String {
+    let out = zubr_connect(peer, extra)
+        .output()
+        .expect("run zubr connect");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "zubr connect failed ({}):\n{stdout}\n{}\npeer log:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr),
+        peer.log()
+    );
+    stdout
+}
+
+fn check_tunnel(peer: &Peer, out: &str, count: usize) {
+    let conn = peer.get("IKEPEER_CONN");
+    assert!(
+        out.contains(&format!("{count} packets transmitted, {count} received")),
+        "{out}"
+    );
+    assert!(out.contains("in use settings ={Tunnel NAT-T, }"), "{out}");
+    peer.expect("phase 1", &format!("IKE_SA {conn}["));
+    peer.expect("Quick Mode", "CHILD_SA net{");
+    peer.expect("NAT-T float", "to 10.77.0.2[4500]");
+    peer.expect("client ESP decrypted by peer", "parsed ESP header with SPI");
+    println!("    ok pings: {count} sent through ESP-in-UDP, {count} encrypted replies received");
+}
+
+#[test]
+fn strongswan_interop() {
+    if let Some(why) = skip_reason() {
+        println!("SKIPPED strongswan_interop: {why}");
+        return;
+    }
+    assert!(
+        interop_dir().join("peer-up.sh").exists(),
+        "interop lab not found at {} (set ZUBR_INTEROP_DIR)",
+        interop_dir().display()
+    );
+    let t0 = Instant::now();
+
+    println!("=== psk-main-aes");
+    let p = Peer::up("psk-main-aes", &[]);
+    let out = run_connect(&p, &["--count", "3", "--timeout", "30"]);
+    check_tunnel(&p, &out, 3);
+    p.expect("Main Mode", "is initiating a Main Mode IKE_SA");
+    assert!(
+        out.contains("mode: main") && out.contains("transform: aes128-cbc sha1"),
+        "{out}"
+    );
+    // our Delete on exit reached the peer
+    p.expect("client Delete", "received DELETE for ESP CHILD_SA");
+    drop(p);
+
+    println!("=== psk-aggr");
+    let p = Peer::up("psk-aggr", &[]);
+    let out = run_connect(
+        &p,
+        &[
+            "--aggressive",
+            "--id",
+            "fqdn:client.ikev1.test",
+            "--count",
+            "3",
+            "--timeout",
+            "30",
+        ],
+    );
+    check_tunnel(&p, &out, 3);
+    p.expect("Aggressive Mode", "is initiating a Aggressive Mode IKE_SA");
+    assert!(
+        out.contains("mode: aggressive") && out.contains("remote identity (FQDN): peer.ikev1.test"),
+        "{out}"
+    );
+    drop(p);
+
+    println!("=== natt");
+    let p = Peer::up("natt", &[]);
+    let out = run_connect(&p, &["--count", "3", "--timeout", "30"]);
+    check_tunnel(&p, &out, 3);
+    p.expect(
+        "real NAT seen by the peer",
+        "received packet: from 10.77.0.1[24500] to 10.77.0.2[4500]",
+    );
+    drop(p);
+
+    println!("=== psk-dpd");
+    let p = Peer::up("psk-dpd", &[]);
+    let out = run_connect(&p, &["--count", "3", "--hold", "12", "--timeout", "40"]);
+    check_tunnel(&p, &out, 3);
+    p.expect("DPD request", "[ HASH N(DPD) ]");
+    p.expect("DPD answered", "[ HASH N(DPD_ACK) ]");
+    drop(p);
+
+    println!("=== rekey (peer rekeys the CHILD_SA every 20 s, pings keep flowing)");
+    let p = Peer::up("psk-main-aes", &[("IKEPEER_CHILD_REKEY", "20s")]);
+    let out = run_connect(
+        &p,
+        &["--count", "30", "--interval", "1000", "--timeout", "60"],
+    );
+    check_tunnel(&p, &out, 30);
+    assert!(p.count("CHILD_SA net{") >= 2, "no rekey in the peer log");
+    p.expect("rekeyed CHILD_SA", "CHILD_SA net{2} established");
+    p.expect(
+        "old SA deleted by the peer",
+        "sending DELETE for ESP CHILD_SA",
+    );
+    assert!(out.contains("removed (deleted by peer)"), "{out}");
+    drop(p);
+
+    println!(
+        "=== rekey (our IPsec lifetime 20 s: Zubr rekeys as initiator and deletes the old pair)"
+    );
+    let p = Peer::up("psk-main-aes", &[]);
+    let out = run_connect(
+        &p,
+        &[
+            "--count",
+            "25",
+            "--interval",
+            "1000",
+            "--lifetime",
+            "20",
+            "--timeout",
+            "60",
+        ],
+    );
+    check_tunnel(&p, &out, 25);
+    p.expect(
+        "peer accepted our rekey",
+        "detected rekeying of CHILD_SA net{1}",
+    );
+    p.expect(
+        "our Delete of the old pair",
+        "received DELETE for ESP CHILD_SA",
+    );
+    p.expect("replacement pair", "CHILD_SA net{2} established");
+    assert!(
+        out.contains("removed (rekeyed)") && out.contains(", replaces "),
+        "{out}"
+    );
+    drop(p);
+
+    println!("=== peer-initiated DELETE");
+    let p = Peer::up("psk-main-aes", &[]);
+    let child = zubr_connect(&p, &["--count", "2", "--hold", "8", "--timeout", "30"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn zubr connect");
+    let until = Instant::now() + Duration::from_secs(15);
+    while p.count("parsed ESP header") < 2 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let vici = p.get("IKEPEER_VICI").to_string();
+    let st = Command::new("swanctl")
+        .args([
+            "--terminate",
+            "--child",
+            "net",
+            "--uri",
+            &vici,
+            "--timeout",
+            "5",
+        ])
+        .stdout(Stdio::null())
+        .status()
+        .expect("swanctl --terminate");
+    assert!(st.success(), "swanctl --terminate failed");
+    let out = child.wait_with_output().expect("zubr connect");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    p.expect("peer sends DELETE", "sending DELETE for ESP CHILD_SA");
+    assert!(stdout.contains("removed (deleted by peer)"), "{stdout}");
+    println!("    ok client removed the SA pair on the peer's DELETE");
+    drop(p);
+
+    println!("strongSwan interop: 7 runs passed in {:?}", t0.elapsed());
+}
