@@ -13,7 +13,8 @@
 //! * **Signing** uses the CRT with constant-time Montgomery exponentiation, base blinding with a
 //!   random `r` (`c·r^e`, unblinded with `r⁻¹`), and checks `s^e = m` before releasing `s`
 //!   (fault attacks).
-//! * Moduli from 512 to 8192 bits, odd public exponents `3 ≤ e < n`. Multi-prime keys are
+//! * Moduli from 512 to 8192 bits, odd public exponents `3 ≤ e < 2^64` (and `< n`); the bound
+//!   keeps the cost of a public operation with an untrusted key small. Multi-prime keys are
 //!   refused ([`Error::Unsupported`]).
 //! * `rsa-pkcs1-md5` verifies only (old certificates); signing with it is refused.
 //!
@@ -159,7 +160,7 @@ impl RsaPublicKey {
         let n = magnitude(n);
         let e = magnitude(e);
         let max_bytes = (MAX_MODULUS_BITS / 8) as usize;
-        if n.len() > max_bytes || e.len() > n.len() || n.is_empty() {
+        if n.len() > max_bytes || e.len() > n.len() || e.len() > 8 || n.is_empty() {
             return Err(err);
         }
         let n = BoxedUint::from_be_slice_vartime(n);
@@ -345,8 +346,8 @@ impl RsaPrivateKey {
         };
         let mut p = prec_p(key.prime1.as_bytes())?;
         let mut q = prec_p(key.prime2.as_bytes())?;
-        // n = p·q, both odd and > 1 (variable time on secrets here is limited to this one-off
-        // load-time check of lengths; the comparisons below are constant-time).
+        // n = p·q, both odd and > 1. Only the bit lengths of p and q are read in variable time
+        // (they are public in practice: half the modulus); the comparisons are constant-time.
         let pq = p.concatenating_mul(&q);
         let n_wide = Resize::resize_unchecked(&public.n, pq.bits_precision());
         let one = BoxedUint::one_with_precision(p.bits_precision());
@@ -611,3 +612,66 @@ pub static SELF_TESTS: &[crate::kat::SelfTest] = &[crate::kat::SelfTest {
     name: "RSA PKCS#1 v1.5 sign/verify incl. IKEv1 raw (Wycheproof, pyca)",
     run: kat_rsa,
 }];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn der_pub(n: &[u8], e: &[u8]) -> Vec<u8> {
+        pkcs1::RsaPublicKey {
+            modulus: der::asn1::UintRef::new(n).unwrap(),
+            public_exponent: der::asn1::UintRef::new(e).unwrap(),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    #[test]
+    fn self_test_passes() {
+        assert_eq!(kat_rsa(), Ok(5));
+    }
+
+    #[test]
+    fn public_key_limits() {
+        let mut n = vec![0xffu8; 256];
+        n[255] = 0xfb; // odd
+        assert!(RsaPublicKey::from_pkcs1_der(&der_pub(&n, &[1, 0, 1])).is_ok());
+        // DER roundtrip.
+        let k = RsaPublicKey::from_pkcs1_der(&der_pub(&n, &[1, 0, 1])).unwrap();
+        assert_eq!(k.to_pkcs1_der().unwrap(), der_pub(&n, &[1, 0, 1]));
+        assert_eq!((k.bits(), k.size()), (2048, 256));
+        // Even e, e = 1, e ≥ 2^64, even n, small n, huge n.
+        for (n, e) in [
+            (n.clone(), vec![1u8, 0, 0]),
+            (n.clone(), vec![1u8]),
+            (n.clone(), vec![1u8; 9]),
+            ([&n[..255], &[0xfa]].concat(), vec![3u8]),
+            (vec![0xffu8; 63], vec![3u8]),
+            (vec![0xffu8; 1025], vec![3u8]),
+        ] {
+            assert_eq!(
+                RsaPublicKey::from_pkcs1_der(&der_pub(&n, &e)).err(),
+                Some(Error::InvalidPublicKey),
+                "n {} bytes, e {e:?}",
+                n.len()
+            );
+        }
+        // Trailing garbage after the DER.
+        let mut d = der_pub(&n, &[3]);
+        d.push(0);
+        assert!(RsaPublicKey::from_pkcs1_der(&d).is_err());
+    }
+
+    #[test]
+    fn encoding_rules() {
+        // 0x00 0x01 FF.. 0x00 T with at least 8 FF bytes; no room → None.
+        let em = emsa_pkcs1_v15(&[0xaa; 5], 16).unwrap();
+        assert_eq!(&em[..2], &[0, 1]);
+        assert!(em[2..10].iter().all(|&b| b == 0xff));
+        assert_eq!(em[10], 0);
+        assert_eq!(&em[11..], &[0xaa; 5]);
+        assert!(emsa_pkcs1_v15(&[0xaa; 6], 16).is_none());
+        assert_eq!(Hash::Sha256.digest_info(b"").len(), 19 + 32);
+        assert_eq!(Hash::Raw.digest_info(b"xyz"), b"xyz");
+    }
+}
