@@ -193,27 +193,44 @@ impl<C> CbcKey<C>
 where
     C: BlockCipherEncrypt + BlockCipherDecrypt + Clone,
 {
-    fn cbc_encrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<(), Error> {
+    /// CBC-encrypts `data` under `iv`; writes the last ciphertext block to `next_iv` when the
+    /// caller chains (IKE), skips it when not (ESP: every packet carries its own IV).
+    fn cbc_encrypt(
+        &self,
+        iv: &[u8],
+        data: &mut [u8],
+        next_iv: Option<&mut [u8]>,
+    ) -> Result<(), Error> {
         let bs = C::block_size();
         check_blocks(data, bs, iv)?;
-        let iv_block = Block::<C>::try_from(&*iv).map_err(|_| Error::InvalidIvLength)?;
+        let iv_block = Block::<C>::try_from(iv).map_err(|_| Error::InvalidIvLength)?;
         let mut enc = cbc::Encryptor::<C>::inner_iv_init(self.0.clone(), &iv_block);
         let (blocks, _tail) =
             InOutBuf::from(&mut *data).into_chunks::<<C as BlockSizeUser>::BlockSize>();
         enc.encrypt_blocks_inout(blocks);
-        iv.copy_from_slice(&enc.iv_state());
+        if let Some(next) = next_iv {
+            next.copy_from_slice(&enc.iv_state());
+        }
         Ok(())
     }
 
-    fn cbc_decrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<(), Error> {
+    /// CBC-decrypts `data` under `iv`; `next_iv` as in [`Self::cbc_encrypt`].
+    fn cbc_decrypt(
+        &self,
+        iv: &[u8],
+        data: &mut [u8],
+        next_iv: Option<&mut [u8]>,
+    ) -> Result<(), Error> {
         let bs = C::block_size();
         check_blocks(data, bs, iv)?;
-        let iv_block = Block::<C>::try_from(&*iv).map_err(|_| Error::InvalidIvLength)?;
+        let iv_block = Block::<C>::try_from(iv).map_err(|_| Error::InvalidIvLength)?;
         let mut dec = cbc::Decryptor::<C>::inner_iv_init(self.0.clone(), &iv_block);
         let (blocks, _tail) =
             InOutBuf::from(&mut *data).into_chunks::<<C as BlockSizeUser>::BlockSize>();
         dec.decrypt_blocks_inout(blocks);
-        iv.copy_from_slice(&dec.iv_state());
+        if let Some(next) = next_iv {
+            next.copy_from_slice(&dec.iv_state());
+        }
         Ok(())
     }
 }
@@ -223,10 +240,16 @@ where
     C: BlockCipherEncrypt + BlockCipherDecrypt + Clone + Send,
 {
     fn encrypt(&mut self, iv: &mut [u8], data: &mut [u8]) -> Result<(), Error> {
-        self.cbc_encrypt(iv, data)
+        let mut next = Block::<C>::default();
+        self.cbc_encrypt(iv, data, Some(&mut next))?;
+        iv.copy_from_slice(&next);
+        Ok(())
     }
     fn decrypt(&mut self, iv: &mut [u8], data: &mut [u8]) -> Result<(), Error> {
-        self.cbc_decrypt(iv, data)
+        let mut next = Block::<C>::default();
+        self.cbc_decrypt(iv, data, Some(&mut next))?;
+        iv.copy_from_slice(&next);
+        Ok(())
     }
 }
 
@@ -241,10 +264,7 @@ where
         data: &mut [u8],
         _icv: &mut [u8],
     ) -> Result<(), Error> {
-        let mut chain = [0u8; 16];
-        let chain = chain.get_mut(..iv.len()).ok_or(Error::InvalidIvLength)?;
-        chain.copy_from_slice(iv);
-        self.cbc_encrypt(chain, data)
+        self.cbc_encrypt(iv, data, None)
     }
     fn decrypt(
         &mut self,
@@ -253,10 +273,7 @@ where
         data: &mut [u8],
         _icv: &[u8],
     ) -> Result<(), Error> {
-        let mut chain = [0u8; 16];
-        let chain = chain.get_mut(..iv.len()).ok_or(Error::InvalidIvLength)?;
-        chain.copy_from_slice(iv);
-        self.cbc_decrypt(chain, data)
+        self.cbc_decrypt(iv, data, None)
     }
 }
 
