@@ -1353,3 +1353,23 @@ impl Engine {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Configuration changes at run time (the agent: Mode Config and split tunnelling)
+
+impl Engine {
+    /// Replaces the traffic selectors of IPsec rule `rule` (lsp.md §7.4: after Mode Config an
+    /// absent local selector becomes the assigned address, and split networks narrow the remote
+    /// side). SAs already negotiated keep their selectors; later Quick Modes use the new ones.
+    /// Returns false when the rule does not exist.
+    pub fn set_rule_selectors(&mut self, rule: usize, local: Selector, remote: Selector) -> bool {
+        match self.config.ipsec_rules.get_mut(rule) {
+            Some(r) => {
+                r.local = local;
+                r.remote = remote;
+                true
+            }
+            None => false,
+        }
+    }
+}
