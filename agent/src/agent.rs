@@ -50,6 +50,8 @@ pub use zubr_filter::{Ddp, Lop, PhyId, PolicyState};
 /// How long a request may wait for its bundle beyond `SessionTimeMax` before its packets are
 /// dropped (`failed to build SA bundle`).
 const REQUEST_GRACE: Duration = Duration::from_secs(5);
+/// Name of the IKECFG virtual interface the agent registers after Mode Config.
+pub const IKECFG_NAME: &str = "ikecfg0";
 /// Housekeeping period (lifetimes, tracker expiry, request deadlines).
 const TICK: Duration = Duration::from_secs(1);
 
@@ -1441,6 +1443,23 @@ impl Agent {
                         }
                     }
                 }
+                IkeEvent::ModeConfigReceived { id, config, .. } => {
+                    if let Some(address) = config.address {
+                        let assignment = IkecfgAssignment {
+                            isakmp: id.0,
+                            address,
+                            netmask: config.netmask,
+                            dns: config.dns.clone(),
+                            wins: config.nbns.clone(),
+                            split: config
+                                .split_include
+                                .iter()
+                                .map(|s| (s.first, s.last))
+                                .collect(),
+                        };
+                        self.apply_ikecfg(IKECFG_NAME, assignment);
+                    }
+                }
                 IkeEvent::RekeyDeferred { id } => {
                     if let Some(p) = self.pairs.iter().find(|p| p.conn == id) {
                         let sa = p.sa_out.0;
@@ -1762,6 +1781,40 @@ impl Agent {
 
     // -----------------------------------------------------------------------------------------
     // Management
+
+    /// Starts phase 1 (and with it XAuth / Mode Config) toward the tunnel peers of the IKE
+    /// rules that need configuration (`IKECFGRequestAddress`), as the client does at login:
+    /// the IKECFG address must exist before traffic from it can be protected. Returns how many
+    /// exchanges were started.
+    pub fn connect(&mut self, now: Instant) -> usize {
+        let Some(local) = self.local_address() else {
+            return 0;
+        };
+        let Some(a) = self.active.as_mut() else {
+            return 0;
+        };
+        let mut started = 0;
+        let mut seen: Vec<(usize, Ipv4Addr)> = Vec::new();
+        for plan in &a.mapped.actions {
+            let Some(rule) = plan.ike_rule else { continue };
+            if !a.mapped.ikecfg.get(rule).is_some_and(|c| c.request_address) {
+                continue;
+            }
+            let Some(peer) = plan.tunnels.iter().find_map(|t| t.peer) else {
+                continue;
+            };
+            if seen.contains(&(rule, peer)) {
+                continue;
+            }
+            seen.push((rule, peer));
+            let local = plan.tunnels.iter().find_map(|t| t.local).unwrap_or(local);
+            if a.ike.initiate_phase1(now, rule, local, peer).is_ok() {
+                started += 1;
+            }
+        }
+        self.drain_ike(now);
+        started
+    }
 
     /// `sa_mgr clear -all [-silent]`.
     pub fn clear_all(&mut self, now: Instant, silent: bool) {

@@ -539,10 +539,44 @@ fn ike_rule(
         Some(a) => (identity(p, a.local_id, false)?, identity(p, a.remote_id, true)?),
         None => (None, None),
     };
-    if r.xauth.mode != lp::XauthMode::None {
-        warnings.push(format!("IKERule {}: XAuth is not run by this build", r.name));
-    }
+    let xauth = match r.xauth.mode {
+        lp::XauthMode::None => None,
+        lp::XauthMode::Client => {
+            let user = r.xauth.user.clone().ok_or_else(|| {
+                MapError::Unsupported(format!(
+                    "IKERule {}: XAUTHMode = CLIENT needs XAUTHUser",
+                    r.name
+                ))
+            })?;
+            let secret = r.xauth.secret_name.clone().unwrap_or_default();
+            let password = keys
+                .preshared(&secret)
+                .ok_or_else(|| MapError::MissingKey(secret.clone()))?;
+            Some(ik::Xauth::Client {
+                user,
+                password: ik::PresharedKey(password),
+            })
+        }
+        lp::XauthMode::Server => {
+            return Err(MapError::Unsupported(format!(
+                "IKERule {}: XAUTHMode = SERVER needs a user database (host callback)",
+                r.name
+            )));
+        }
+    };
+    let modecfg = if r.request_address {
+        ik::ModeCfg::Client { pull: true }
+    } else if let Some(pool) = r.address_pool {
+        ik::ModeCfg::Server {
+            pool: pool.index(),
+            push: false,
+        }
+    } else {
+        ik::ModeCfg::Off
+    };
     Ok(ik::IkeRule {
+        xauth,
+        modecfg,
         name: r.name.clone(),
         peers,
         main_mode_auth: auth_methods(p, &r.main_mode_auth, keys)?,
@@ -677,7 +711,30 @@ pub fn map_policy(
         nat_keepalive: Duration::from_secs(u64::from(ip.nat_keepalive_interval)),
         ..ik::IkeParameters::default()
     };
+    ike.params.fragment_size = ip.fragment_size;
     ike.limits.initiator_sessions_max = ip.initiator_sessions_max as usize;
+    ike.pools = p
+        .address_pools
+        .iter()
+        .map(|a| ik::AddressPool {
+            name: a.name.clone(),
+            ranges: a.addresses.iter().map(|r| (r.first, r.last)).collect(),
+            tranche: 32,
+            netmask: a.subnet_mask,
+            dns: a.dns_servers.clone(),
+            nbns: a.wins_servers.clone(),
+            split: a
+                .split_networks
+                .iter()
+                .map(|r| ik::Selector {
+                    first: r.first,
+                    last: r.last,
+                    protocol: 0,
+                    port: 0,
+                })
+                .collect(),
+        })
+        .collect();
     ike.limits.responder_sessions_max = ip.responder_sessions_max as usize;
     let mut ikecfg = Vec::new();
     for r in &p.ike_rules {
