@@ -29,7 +29,7 @@ use core::time::Duration;
 
 use zubr_base::sa::{DfMode, Mode, Tunnel};
 use zubr_base::sadb::{BundleId, InboundKind, SaDb, SaId};
-use zubr_base::{Direction, DropReason, Instant, PacketBuf, PassReason, SaParams, UnixTime, ip};
+use zubr_base::{Direction, DropReason, Instant, PacketBuf, SaParams, UnixTime, ip};
 use zubr_crypto_stb::{CryptoProvider, Rng};
 use zubr_esp::{EspConfig, EspInbound, EspOutbound, UdpEncap};
 use zubr_filter as fl;
@@ -181,6 +181,8 @@ pub enum Notice {
     SaDown {
         /// Connection id.
         conn: u32,
+        /// Peer.
+        peer: Ipv4Addr,
     },
     /// An SA request failed.
     RequestFailed {
@@ -323,7 +325,9 @@ impl core::fmt::Debug for Agent {
 }
 
 fn ts_has(s: &ik::Selector, a: Ipv4Addr, proto: u8, port: u16) -> bool {
-    s.contains_addr(a) && (s.protocol == 0 || s.protocol == proto) && (s.port == 0 || s.port == port)
+    s.contains_addr(a)
+        && (s.protocol == 0 || s.protocol == proto)
+        && (s.port == 0 || s.port == port)
 }
 
 fn span(s: &ik::Selector) -> AddrSpan {
@@ -522,7 +526,11 @@ impl Agent {
     }
 
     /// `lsp_mgr reload`: loads the stored policy again (all connections are dropped).
-    pub fn reload_policy(&mut self, now: Instant, keys: &dyn KeyStore) -> Result<Vec<String>, AgentError> {
+    pub fn reload_policy(
+        &mut self,
+        now: Instant,
+        keys: &dyn KeyStore,
+    ) -> Result<Vec<String>, AgentError> {
         let (text, source) = self.stored.clone().ok_or(AgentError::NoPolicy)?;
         self.load_policy_text(now, &text, source, keys)
     }
@@ -739,20 +747,11 @@ impl Agent {
         if !self.filter.events().wants(EventMask::DROP) {
             return;
         }
-        let name = self.phy(phy).map(|p| p.name.clone()).unwrap_or_else(|| "?".into());
+        let name = self
+            .phy(phy)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| "?".into());
         let e = Event::Dropped {
-            pkt: wire::describe(dir, &name, pkt),
-            reason,
-        };
-        self.filter.events().push(e);
-    }
-
-    fn report_pass(&mut self, dir: Direction, phy: PhyId, pkt: &[u8], reason: PassReason) {
-        if !self.filter.events().wants(EventMask::PASS) {
-            return;
-        }
-        let name = self.phy(phy).map(|p| p.name.clone()).unwrap_or_else(|| "?".into());
-        let e = Event::Passed {
             pkt: wire::describe(dir, &name, pkt),
             reason,
         };
@@ -826,7 +825,10 @@ impl Agent {
         let IpAddr::V4(l) = local.ip() else {
             return InResult::Drop(DropReason::CorruptedIpHeader);
         };
-        let Some(phy) = self.phy_of_addr(l).or_else(|| self.phys.first().map(|p| p.fid)) else {
+        let Some(phy) = self
+            .phy_of_addr(l)
+            .or_else(|| self.phys.first().map(|p| p.fid))
+        else {
             return InResult::Drop(DropReason::UnknownPhysicalInterface);
         };
         let Some(pkt) = wire::udp_packet(remote, local, data) else {
@@ -935,7 +937,14 @@ impl Agent {
         };
         let (conn, action, filter, local_ts, remote_ts, tunnel) = {
             let p = &self.pairs[k];
-            (p.conn, p.action, p.filter, p.local_ts, p.remote_ts, p.tunnel)
+            (
+                p.conn,
+                p.action,
+                p.filter,
+                p.local_ts,
+                p.remote_ts,
+                p.tunnel,
+            )
         };
         // the SA's selectors, from the peer's side: source in the remote TS, destination in ours
         let Some((src, dst, proto, (sp, dp))) = wire::five_tuple(pkt.bytes()) else {
@@ -961,8 +970,7 @@ impl Agent {
             now,
         );
         if let Some(a) = self.active.as_mut() {
-            a.ike
-                .note_traffic(now, conn, (0, 0), (pkt.len() as u64, 1));
+            a.ike.note_traffic(now, conn, (0, 0), (pkt.len() as u64, 1));
         }
         let _ = wire_len;
         match v {
@@ -1243,7 +1251,10 @@ impl Agent {
 
     fn waiting(&mut self, phy: PhyId, pkt: &[u8]) {
         if self.filter.events().wants(EventMask::SA_MAJOR) {
-            let name = self.phy(phy).map(|p| p.name.clone()).unwrap_or_else(|| "?".into());
+            let name = self
+                .phy(phy)
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| "?".into());
             let e = Event::WaitingForSa {
                 pkt: wire::describe(Direction::Out, &name, pkt),
             };
@@ -1323,7 +1334,10 @@ impl Agent {
             return OutResult::Drop(r);
         }
         if self.filter.events().wants(EventMask::SA_TRACE) {
-            let name = self.phy(phy).map(|p| p.name.clone()).unwrap_or_else(|| "?".into());
+            let name = self
+                .phy(phy)
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| "?".into());
             let e = Event::Encapsulating {
                 sa: sa_out.0,
                 pkt: wire::describe(Direction::Out, &name, pkt.bytes()),
@@ -1503,7 +1517,11 @@ impl Agent {
             .find(|t| t.peer == Some(remote))
             .or(plan.tunnels.first())
             .map_or(DfMode::Copy, |t| t.df);
-        let mode = if tunnel { Mode::Tunnel } else { Mode::Transport };
+        let mode = if tunnel {
+            Mode::Tunnel
+        } else {
+            Mode::Transport
+        };
         let (lp, rp) = p
             .udp_encap
             .map(|u| (u.local_port, u.remote_port))
@@ -1592,7 +1610,12 @@ impl Agent {
             .and_then(|old| self.pairs.iter().find(|x| x.conn == old))
             .map(|x| (x.sa_in.0, x.sa_out.0));
         for (sa, flags, spi, tun) in [
-            (sa_in.0, SaLoad::INBOUND | pm, p.inbound.spi, (remote, local)),
+            (
+                sa_in.0,
+                SaLoad::INBOUND | pm,
+                p.inbound.spi,
+                (remote, local),
+            ),
             (sa_out.0, pm, p.outbound.spi, (local, remote)),
         ] {
             let info = SaLoad {
@@ -1695,7 +1718,10 @@ impl Agent {
         }
         let _ = p.ike_rule;
         let _ = p.chain;
-        self.notices.push_back(Notice::SaDown { conn: conn.0 });
+        self.notices.push_back(Notice::SaDown {
+            conn: conn.0,
+            peer: p.peer,
+        });
     }
 
     fn retry_or_fail(&mut self, now: Instant, i: usize) {
@@ -1936,10 +1962,9 @@ impl Agent {
                 }
                 let _ = ci;
                 if r.selector.source.is_empty()
-                    || r.selector
-                        .source
-                        .iter()
-                        .all(|s| s.first == Ipv4Addr::UNSPECIFIED && s.last == Ipv4Addr::UNSPECIFIED)
+                    || r.selector.source.iter().all(|s| {
+                        s.first == Ipv4Addr::UNSPECIFIED && s.last == Ipv4Addr::UNSPECIFIED
+                    })
                 {
                     r.selector.source = alloc::vec![zubr_lsp::policy::IpRange {
                         first: assignment.address,
@@ -1961,7 +1986,10 @@ impl Agent {
                         for &(sf, sl) in &assignment.split {
                             let (lo, hi) = (f.max(sf), l.min(sl));
                             if lo <= hi {
-                                narrowed.push(zubr_lsp::policy::IpRange { first: lo, last: hi });
+                                narrowed.push(zubr_lsp::policy::IpRange {
+                                    first: lo,
+                                    last: hi,
+                                });
                             }
                         }
                     }

@@ -368,7 +368,9 @@ pub fn filter_config(p: &lp::Policy) -> fl::FilterConfig {
 }
 
 fn rule_name(chain: &str, i: usize, r: &lp::IpsecRule) -> String {
-    r.name.clone().unwrap_or_else(|| format!("{chain}_{}", i + 1))
+    r.name
+        .clone()
+        .unwrap_or_else(|| format!("{chain}_{}", i + 1))
 }
 
 /// Engine filter ids: `(first id of each firewall chain, first id of each IPsec chain)`, as
@@ -409,7 +411,11 @@ pub fn ipsec_chain_ids(p: &lp::Policy) -> Vec<u32> {
     ids
 }
 
-fn identity(p: &lp::Policy, id: Option<lp::IdentityId>, remote: bool) -> Result<Option<ik::Identity>, MapError> {
+fn identity(
+    p: &lp::Policy,
+    id: Option<lp::IdentityId>,
+    remote: bool,
+) -> Result<Option<ik::Identity>, MapError> {
     let Some(e) = id.and_then(|i| p.identities.get(i.index())) else {
         return Ok(None);
     };
@@ -498,7 +504,11 @@ fn ike_rule(
     warnings: &mut Vec<String>,
 ) -> Result<ik::IkeRule, MapError> {
     let mut transforms = Vec::new();
-    for t in r.transforms.iter().filter_map(|t| p.ike_transforms.get(t.index())) {
+    for t in r
+        .transforms
+        .iter()
+        .filter_map(|t| p.ike_transforms.get(t.index()))
+    {
         for (c, h, g) in t.combinations() {
             let unknown = |name: &str| MapError::UnknownAlgorithm {
                 what: "IKETransform",
@@ -516,7 +526,9 @@ fn ike_rule(
     let mut peers = Vec::new();
     for peer in &r.peers {
         match peer {
-            lp::PeerSpec::Range(ip) if ip.first == ip.last => peers.push(ik::PeerMatch::Addr(ip.first)),
+            lp::PeerSpec::Range(ip) if ip.first == ip.last => {
+                peers.push(ik::PeerMatch::Addr(ip.first))
+            }
             lp::PeerSpec::Range(ip) => peers.push(ik::PeerMatch::Range(ip.first, ip.last)),
             lp::PeerSpec::Dns(name) => warnings.push(format!(
                 "IKERule {}: peer name {name} is not resolved (no resolver)",
@@ -536,7 +548,10 @@ fn ike_rule(
         .or(r.aggressive_mode_auth.first())
         .and_then(|a| p.auth_methods.get(a.index()));
     let (local_id, remote_id) = match first_auth {
-        Some(a) => (identity(p, a.local_id, false)?, identity(p, a.remote_id, true)?),
+        Some(a) => (
+            identity(p, a.local_id, false)?,
+            identity(p, a.remote_id, true)?,
+        ),
         None => (None, None),
     };
     let xauth = match r.xauth.mode {
@@ -616,7 +631,11 @@ fn esp_proposals(
         let Some(prop) = choice.esp.and_then(|e| p.proposals.get(e.index())) else {
             continue;
         };
-        for t in prop.transforms.iter().filter_map(|t| p.esp_transforms.get(t.index())) {
+        for t in prop
+            .transforms
+            .iter()
+            .filter_map(|t| p.esp_transforms.get(t.index()))
+        {
             let unknown = |name: &str| MapError::UnknownAlgorithm {
                 what: "ESPTransform",
                 name: name.into(),
@@ -650,7 +669,15 @@ fn esp_proposals(
 
 /// One element of a selector list as an IKE selector component: an address range, and a
 /// single protocol/port or 0 (any) for a range.
-fn elements(s: &lp::Selector) -> (Vec<(Ipv4Addr, Ipv4Addr)>, Vec<(Ipv4Addr, Ipv4Addr)>, Vec<u8>, Vec<u16>, Vec<u16>) {
+fn elements(
+    s: &lp::Selector,
+) -> (
+    Vec<(Ipv4Addr, Ipv4Addr)>,
+    Vec<(Ipv4Addr, Ipv4Addr)>,
+    Vec<u8>,
+    Vec<u16>,
+    Vec<u16>,
+) {
     let any = (Ipv4Addr::UNSPECIFIED, Ipv4Addr::BROADCAST);
     let addrs = |v: &[lp::IpRange]| -> Vec<(Ipv4Addr, Ipv4Addr)> {
         if v.is_empty() {
@@ -794,15 +821,16 @@ pub fn map_policy(
             };
             let plan = &actions[aid.index()];
             let proposals = esp_proposals(p, a, provider, &mut warnings)?;
-            let pfs = match &a.pfs_group {
-                Some(g) => Some(provider.group_by_name(g).ok_or_else(|| {
-                    MapError::UnknownAlgorithm {
-                        what: "IPsecAction",
-                        name: g.clone(),
-                    }
-                })?),
-                None => None,
-            };
+            let pfs =
+                match &a.pfs_group {
+                    Some(g) => Some(provider.group_by_name(g).ok_or_else(|| {
+                        MapError::UnknownAlgorithm {
+                            what: "IPsecAction",
+                            name: g.clone(),
+                        }
+                    })?),
+                    None => None,
+                };
             let peers: Vec<Ipv4Addr> = plan.tunnels.iter().filter_map(|t| t.peer).collect();
             let dynamic = plan.tunnels.iter().any(|t| t.peer.is_none());
             let peer = (plan.tunnel && peers.len() == 1 && !dynamic).then(|| peers[0]);

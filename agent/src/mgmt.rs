@@ -98,9 +98,9 @@ pub fn sa_clear(agent: &mut Agent, now: Instant, o: &SaClear) -> String {
     let mut out = String::new();
     if o.all {
         agent.clear_all(now, o.silent);
-        let left = agent
-            .ike()
-            .map_or(0, |e| e.ipsec_list(now).len() + e.sessions().0 + e.sessions().1);
+        let left = agent.ike().map_or(0, |e| {
+            e.ipsec_list(now).len() + e.sessions().0 + e.sessions().1
+        });
         out.push_str(if left == 0 && agent.sa_pairs() == 0 {
             "All connections are removed\n"
         } else {
@@ -249,7 +249,8 @@ pub fn lsp_show_info(agent: &Agent, db: bool) -> String {
     let user = if db {
         agent.stored_text().is_some()
     } else {
-        agent.state() == PolicyState::User || (agent.policy().is_some() && agent.state() == PolicyState::LogOff)
+        agent.state() == PolicyState::User
+            || (agent.policy().is_some() && agent.state() == PolicyState::LogOff)
     };
     if !user {
         let (ddp, _) = agent.driver_policies();
@@ -313,7 +314,11 @@ pub struct IfInfo {
     /// MAC address (none for TUN/IKECFG).
     pub mac: Option<[u8; 6]>,
     /// (address, mask, broadcast).
-    pub addrs: Vec<(core::net::Ipv4Addr, core::net::Ipv4Addr, core::net::Ipv4Addr)>,
+    pub addrs: Vec<(
+        core::net::Ipv4Addr,
+        core::net::Ipv4Addr,
+        core::net::Ipv4Addr,
+    )>,
 }
 
 /// `if_show [-all]`: interfaces grouped by the policy's logical names (templates); with `all`,
@@ -392,7 +397,10 @@ pub fn fwconn_show(agent: &Agent, now: Instant, detail: bool, ids: &[u32]) -> St
 
 fn split_blocks(s: &str, detail: bool) -> Vec<&str> {
     if !detail {
-        return s.split_inclusive('\n').filter(|l| l.starts_with("0x")).collect();
+        return s
+            .split_inclusive('\n')
+            .filter(|l| l.starts_with("0x"))
+            .collect();
     }
     let mut out = Vec::new();
     let mut start = None;

@@ -107,7 +107,10 @@ impl PasswordRecord {
         if *alg != "belt-pbkdf2" {
             return None;
         }
-        let iterations: u32 = iter.parse().ok().filter(|&i| (1..=10_000_000).contains(&i))?;
+        let iterations: u32 = iter
+            .parse()
+            .ok()
+            .filter(|&i| (1..=10_000_000).contains(&i))?;
         Some(PasswordRecord {
             iterations,
             salt: unhex(salt)?,

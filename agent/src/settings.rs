@@ -45,24 +45,114 @@ pub struct Property {
 
 /// The properties in the manual's order.
 pub const PROPERTIES: [Property; 18] = [
-    Property { name: "pcap_minimal_mtu", access: Access::ReadOnly, size: 4, range: Some((0, 0)) },
-    Property { name: "fw_tcp_closed_ttl", access: Access::LspManaged, size: 4, range: Some((1, 65535)) },
-    Property { name: "fw_tcp_synsent_ttl", access: Access::LspManaged, size: 4, range: Some((1, 65535)) },
-    Property { name: "fw_tcp_synrcvd_ttl", access: Access::LspManaged, size: 4, range: Some((1, 65535)) },
-    Property { name: "fw_tcp_estab_ttl", access: Access::LspManaged, size: 4, range: Some((1, 65535)) },
-    Property { name: "fw_tcp_fin_ttl", access: Access::LspManaged, size: 4, range: Some((1, 65535)) },
-    Property { name: "fw_tcp_strictness", access: Access::LspManaged, size: 4, range: Some((0, 6)) },
-    Property { name: "fw_tcp_open_max", access: Access::LspManaged, size: 4, range: Some((0, 1_000_000)) },
-    Property { name: "fw_tcp_half_open_max", access: Access::LspManaged, size: 4, range: Some((0, 1_000_000)) },
-    Property { name: "fw_tcp_half_open_low", access: Access::LspManaged, size: 4, range: Some((0, 1_000_000)) },
-    Property { name: "fw_tcp_conn_rate_max", access: Access::LspManaged, size: 4, range: None },
-    Property { name: "fw_tcp_conn_rate_low", access: Access::LspManaged, size: 4, range: None },
-    Property { name: "frag_dont_grow_fragments", access: Access::ReadWrite, size: 1, range: Some((0, 1)) },
-    Property { name: "frag_minimize_size", access: Access::ReadWrite, size: 1, range: Some((0, 1)) },
-    Property { name: "frag_df_options", access: Access::ReadWrite, size: 1, range: Some((0, 3)) },
-    Property { name: "ipsec_breq_max", access: Access::ReadWrite, size: 4, range: None },
-    Property { name: "ipsec_breq_count", access: Access::ReadOnly, size: 4, range: None },
-    Property { name: "ipsec_recursive_policy", access: Access::ReadOnly, size: 1, range: Some((0, 1)) },
+    Property {
+        name: "pcap_minimal_mtu",
+        access: Access::ReadOnly,
+        size: 4,
+        range: Some((0, 0)),
+    },
+    Property {
+        name: "fw_tcp_closed_ttl",
+        access: Access::LspManaged,
+        size: 4,
+        range: Some((1, 65535)),
+    },
+    Property {
+        name: "fw_tcp_synsent_ttl",
+        access: Access::LspManaged,
+        size: 4,
+        range: Some((1, 65535)),
+    },
+    Property {
+        name: "fw_tcp_synrcvd_ttl",
+        access: Access::LspManaged,
+        size: 4,
+        range: Some((1, 65535)),
+    },
+    Property {
+        name: "fw_tcp_estab_ttl",
+        access: Access::LspManaged,
+        size: 4,
+        range: Some((1, 65535)),
+    },
+    Property {
+        name: "fw_tcp_fin_ttl",
+        access: Access::LspManaged,
+        size: 4,
+        range: Some((1, 65535)),
+    },
+    Property {
+        name: "fw_tcp_strictness",
+        access: Access::LspManaged,
+        size: 4,
+        range: Some((0, 6)),
+    },
+    Property {
+        name: "fw_tcp_open_max",
+        access: Access::LspManaged,
+        size: 4,
+        range: Some((0, 1_000_000)),
+    },
+    Property {
+        name: "fw_tcp_half_open_max",
+        access: Access::LspManaged,
+        size: 4,
+        range: Some((0, 1_000_000)),
+    },
+    Property {
+        name: "fw_tcp_half_open_low",
+        access: Access::LspManaged,
+        size: 4,
+        range: Some((0, 1_000_000)),
+    },
+    Property {
+        name: "fw_tcp_conn_rate_max",
+        access: Access::LspManaged,
+        size: 4,
+        range: None,
+    },
+    Property {
+        name: "fw_tcp_conn_rate_low",
+        access: Access::LspManaged,
+        size: 4,
+        range: None,
+    },
+    Property {
+        name: "frag_dont_grow_fragments",
+        access: Access::ReadWrite,
+        size: 1,
+        range: Some((0, 1)),
+    },
+    Property {
+        name: "frag_minimize_size",
+        access: Access::ReadWrite,
+        size: 1,
+        range: Some((0, 1)),
+    },
+    Property {
+        name: "frag_df_options",
+        access: Access::ReadWrite,
+        size: 1,
+        range: Some((0, 3)),
+    },
+    Property {
+        name: "ipsec_breq_max",
+        access: Access::ReadWrite,
+        size: 4,
+        range: None,
+    },
+    Property {
+        name: "ipsec_breq_count",
+        access: Access::ReadOnly,
+        size: 4,
+        range: None,
+    },
+    Property {
+        name: "ipsec_recursive_policy",
+        access: Access::ReadOnly,
+        size: 1,
+        range: Some((0, 1)),
+    },
 ];
 
 /// The read-write settings the agent keeps (the defaults of table 3).
@@ -123,7 +213,9 @@ pub fn property(name: &str) -> Option<&'static Property> {
 
 /// The `drv_mgr` (no arguments) table.
 pub fn table() -> String {
-    let mut o = String::from("List of properties:\nName                     access type  size (in bytes) range [min-max]\n");
+    let mut o = String::from(
+        "List of properties:\nName                     access type  size (in bytes) range [min-max]\n",
+    );
     for p in &PROPERTIES {
         let range = match p.range {
             Some((a, b)) => format!("[{a}-{b}]"),

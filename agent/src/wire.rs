@@ -39,7 +39,13 @@ pub fn udp_packet(src: SocketAddr, dst: SocketAddr, payload: &[u8]) -> Option<Ve
     p[24..26].copy_from_slice(&(total16 - 20).to_be_bytes());
     p[28..].copy_from_slice(payload);
     let len = (total16 - 20).to_be_bytes();
-    let c = ip::checksum(&[&s.octets(), &d.octets(), &[0, ip::PROTO_UDP], &len, &p[20..]]);
+    let c = ip::checksum(&[
+        &s.octets(),
+        &d.octets(),
+        &[0, ip::PROTO_UDP],
+        &len,
+        &p[20..],
+    ]);
     p[26..28].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
     Some(p)
 }
@@ -147,11 +153,7 @@ mod tests {
                 assert_eq!(u.destination_port(), 4500);
                 assert_eq!(
                     u.to_header()
-                        .calc_checksum_ipv4_raw(
-                            [192, 0, 2, 50],
-                            [203, 0, 113, 1],
-                            b"hello"
-                        )
+                        .calc_checksum_ipv4_raw([192, 0, 2, 50], [203, 0, 113, 1], b"hello")
                         .unwrap(),
                     u.checksum()
                 );

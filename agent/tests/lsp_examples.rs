@@ -28,7 +28,12 @@ fn compiled(n: &str) -> zubr_lsp::Policy {
 }
 
 /// A filter engine with the mapped configuration of example `n`.
-fn filter_engine(n: &str, mask: EventMask, when: UnixTime, ifs: &[(&str, &[&str], &[&str])]) -> (Engine, Vec<zubr_filter::PhyId>) {
+fn filter_engine(
+    n: &str,
+    mask: EventMask,
+    when: UnixTime,
+    ifs: &[(&str, &[&str], &[&str])],
+) -> (Engine, Vec<zubr_filter::PhyId>) {
     let mut e = Engine::new(EngineSettings {
         event_mask: mask,
         ..EngineSettings::default()
@@ -41,12 +46,15 @@ fn filter_engine(n: &str, mask: EventMask, when: UnixTime, ifs: &[(&str, &[&str]
             e.add_interface(name, &a, &b)
         })
         .collect();
-    e.load_policy(map::filter_config(&compiled(n)), when).unwrap();
+    e.load_policy(map::filter_config(&compiled(n)), when)
+        .unwrap();
     (e, phys)
 }
 
 fn drain(e: &mut Engine) -> Vec<String> {
-    std::iter::from_fn(|| e.events().pop()).map(|x| x.to_string()).collect()
+    std::iter::from_fn(|| e.events().pop())
+        .map(|x| x.to_string())
+        .collect()
 }
 
 const GOST_KEY: [u8; 32] = [0x42; 32];
@@ -62,7 +70,9 @@ fn gost_cfg(spi: u32, src: &str, dst: &str) -> EspConfig<'static> {
                 dst: ip(dst),
             }),
         ),
-        SOFTWARE.esp_cipher_by_name("G2814789CPRO1-K256-CBC-254").unwrap(),
+        SOFTWARE
+            .esp_cipher_by_name("G2814789CPRO1-K256-CBC-254")
+            .unwrap(),
         &GOST_KEY,
         SOFTWARE.integrity_by_name("GR341194CPRO1-H96-HMAC-65534"),
         &GOST_MAC,
@@ -103,7 +113,12 @@ fn example_01_client() {
     let rule_00_00 = a.mapped().unwrap().rules[0].filter;
     assert_eq!(a.mapped().unwrap().rules[0].name, "filter_rule_00_00");
     // 1. DHCP out: PASS by filter_rule_00_01
-    let (r, _) = out(&mut a, now, eth, &udp("192.0.2.50", 68, "255.255.255.255", 67));
+    let (r, _) = out(
+        &mut a,
+        now,
+        eth,
+        &udp("192.0.2.50", 68, "255.255.255.255", 67),
+    );
     assert_eq!(r, OutResult::Send { phy: eth });
     // 2. DHCP in: the same rule, directions swapped
     let (r, _) = inb(&mut a, now, eth, &udp("192.0.2.1", 67, "192.0.2.50", 68));
@@ -129,25 +144,52 @@ fn example_01_client() {
         })
     );
     // 4. anything else: the chain's default
-    let (r, _) = out(&mut a, now, eth, &tcp("192.0.2.50", 40001, "8.8.8.8", 443, SYN, 1, 0, b""));
+    let (r, _) = out(
+        &mut a,
+        now,
+        eth,
+        &tcp("192.0.2.50", 40001, "8.8.8.8", 443, SYN, 1, 0, b""),
+    );
     assert_eq!(r, OutResult::Drop(DropReason::IpsecPolicy));
     // 5. IKE from the gateway: autopass to the engine
-    let (r, _) = inb(&mut a, now, eth, &udp("203.0.113.1", 500, "192.0.2.50", 500));
+    let (r, _) = inb(
+        &mut a,
+        now,
+        eth,
+        &udp("203.0.113.1", 500, "192.0.2.50", 500),
+    );
     assert_eq!(r, InResult::Consumed);
     // 6. clear traffic from the protected network
     let (r, _) = inb(
         &mut a,
         now,
         cfg,
-        &tcp("10.10.1.5", 443, "10.10.200.10", 40000, SYN | ACK, 1, 2, b""),
+        &tcp(
+            "10.10.1.5",
+            443,
+            "10.10.200.10",
+            40000,
+            SYN | ACK,
+            1,
+            2,
+            b"",
+        ),
     );
-    assert_eq!(r, InResult::Drop(DropReason::MustBeProtected { filter: rule_00_00 }));
+    assert_eq!(
+        r,
+        InResult::Drop(DropReason::MustBeProtected { filter: rule_00_00 })
+    );
     // 7. ESP from the gateway whose inner packet is GRE: refused by tunnel_in (1, 6, 17 only)
     let l = zubr_ike::config::Selector::host(ip("10.10.200.10"));
     let rm = zubr_ike::config::Selector::subnet(ip("10.10.0.0"), 16);
     let inbound = EspInbound::new(&gost_cfg(0x1001, "203.0.113.1", "192.0.2.50"), now).unwrap();
     let mut rng = SOFTWARE.drbg.instantiate(&[4; 32]).unwrap();
-    let outbound = EspOutbound::new(&gost_cfg(0x2002, "192.0.2.50", "203.0.113.1"), &mut *rng, now).unwrap();
+    let outbound = EspOutbound::new(
+        &gost_cfg(0x2002, "192.0.2.50", "203.0.113.1"),
+        &mut *rng,
+        now,
+    )
+    .unwrap();
     a.install_manual(
         rule_00_00,
         l,
@@ -168,10 +210,15 @@ fn example_01_client() {
     assert_eq!(bytes, inner);
     let lines = events(&mut a);
     for want in [
-        format!("dropped in packet 10.10.1.5:443->10.10.200.10:40000, proto 6, len 40, if ikecfg0: filter {rule_00_00}: packet must be protected with IPsec"),
-        "dropped out packet 192.0.2.50:40001->8.8.8.8:443, proto 6, len 40, if eth0: IPsec policy".into(),
+        format!(
+            "dropped in packet 10.10.1.5:443->10.10.200.10:40000, proto 6, len 40, if ikecfg0: filter {rule_00_00}: packet must be protected with IPsec"
+        ),
+        "dropped out packet 192.0.2.50:40001->8.8.8.8:443, proto 6, len 40, if eth0: IPsec policy"
+            .into(),
         "dropped in packet 10.10.1.5->10.10.200.10, proto 47, len 28, if ikecfg0: SA filter".into(),
-        format!("dropped out packet 10.10.200.10:40100->10.10.1.5:443, proto 6, len 40, if ikecfg0: filter {rule_00_00}: reached limit of 8 packets waiting for SA"),
+        format!(
+            "dropped out packet 10.10.200.10:40100->10.10.1.5:443, proto 6, len 40, if ikecfg0: filter {rule_00_00}: reached limit of 8 packets waiting for SA"
+        ),
     ] {
         assert!(lines.contains(&want), "{want}\n{lines:#?}");
     }
@@ -219,8 +266,16 @@ fn example_02_atm() {
             ("esp-aes128-cbc", Some("esp-sha1-hmac"))
         ]
     );
-    assert!(m.warnings.iter().any(|w| w.contains("AH")), "{:?}", m.warnings);
-    let peers: Vec<_> = m.actions[0].tunnels.iter().map(|t| t.peer.unwrap()).collect();
+    assert!(
+        m.warnings.iter().any(|w| w.contains("AH")),
+        "{:?}",
+        m.warnings
+    );
+    let peers: Vec<_> = m.actions[0]
+        .tunnels
+        .iter()
+        .map(|t| t.peer.unwrap())
+        .collect();
     assert_eq!(peers, [ip("198.51.100.10"), ip("198.51.100.20")]);
     let syn = tcp("192.168.1.50", 40000, "172.16.4.4", 443, SYN, 1, 0, b"");
     assert_eq!(out(&mut a, now, eth, &syn).0, OutResult::Queued);
@@ -265,7 +320,12 @@ fn example_02_atm() {
     assert!(t.contains("filter 7 filter_rule_dns: match"), "{t}");
     // 10. web from the LAN: firewall
     assert_eq!(
-        e.inbound(phys[0], &tcp("192.168.1.77", 80, "192.168.1.50", 40000, ACK, 1, 1, b""), false, now),
+        e.inbound(
+            phys[0],
+            &tcp("192.168.1.77", 80, "192.168.1.50", 40000, ACK, 1, 1, b""),
+            false,
+            now
+        ),
         Verdict::Drop(DropReason::Firewall)
     );
 }
@@ -289,26 +349,54 @@ fn example_03_firewall() {
     // 11. Wednesday 10:00: PASS, tracker record, fw_notif logged
     let (mut e, eth) = ex03(at(2025, 6, 4, 10, 0), "PKT,fw_notif,fw_tcpst");
     drain(&mut e);
-    assert_eq!(e.outbound(eth, &syn, false, now), Verdict::Pass(PassReason::Filtered));
+    assert_eq!(
+        e.outbound(eth, &syn, false, now),
+        Verdict::Pass(PassReason::Filtered)
+    );
     assert_eq!(e.tracker().len(), 1);
     let lines = drain(&mut e);
     assert!(lines.contains(&"filtration result for out packet 10.0.0.5:40000->93.184.216.34:443, proto 6, len 40, if eth0: chain 2, filter 3, event id fw_out_3, status PASS".to_string()), "{lines:#?}");
     // 18. the ACK of the established session is passed by the tracker (chain not consulted)
     let synack = tcp("93.184.216.34", 443, HOST, 40000, SYN | ACK, 7000, 101, b"");
-    assert_eq!(e.inbound(eth, &synack, false, now), Verdict::Pass(PassReason::Filtered));
+    assert_eq!(
+        e.inbound(eth, &synack, false, now),
+        Verdict::Pass(PassReason::Filtered)
+    );
     let ack = tcp(HOST, 40000, "93.184.216.34", 443, ACK, 101, 7001, b"");
-    assert_eq!(e.outbound(eth, &ack, false, now), Verdict::Pass(PassReason::Filtered));
-    let data = tcp("93.184.216.34", 443, HOST, 40000, ACK, 7001, 101, b"HTTP/1.1 200 OK");
+    assert_eq!(
+        e.outbound(eth, &ack, false, now),
+        Verdict::Pass(PassReason::Filtered)
+    );
+    let data = tcp(
+        "93.184.216.34",
+        443,
+        HOST,
+        40000,
+        ACK,
+        7001,
+        101,
+        b"HTTP/1.1 200 OK",
+    );
     let (v, trace) = e.process_traced(Direction::In, eth, &data, false, now);
     assert_eq!(v, Verdict::Pass(PassReason::Filtered));
-    assert!(trace.to_string().contains("TCP tracker: tracked connection"));
+    assert!(
+        trace
+            .to_string()
+            .contains("TCP tracker: tracked connection")
+    );
     assert!(!trace.to_string().contains("firewall in"), "{trace}");
     // 12. Saturday 10:00: the schedule is off, the chain default drops
     let (mut e, eth) = ex03(at(2025, 6, 7, 10, 0), "PKT");
-    assert_eq!(e.outbound(eth, &syn, false, now), Verdict::Drop(DropReason::Firewall));
+    assert_eq!(
+        e.outbound(eth, &syn, false, now),
+        Verdict::Drop(DropReason::Firewall)
+    );
     // 13. Wednesday 13:30: between the two windows
     let (mut e, eth) = ex03(at(2025, 6, 4, 13, 30), "PKT");
-    assert_eq!(e.outbound(eth, &syn, false, now), Verdict::Drop(DropReason::Firewall));
+    assert_eq!(
+        e.outbound(eth, &syn, false, now),
+        Verdict::Drop(DropReason::Firewall)
+    );
     // 14. 10.0.5.25:22 jumps to `internal`, then the 6th rule passes statefully
     let (mut e, eth) = ex03(at(2025, 6, 4, 10, 0), "PKT,fw_trace");
     let (v, trace) = e.process_traced(
@@ -326,7 +414,12 @@ fn example_03_firewall() {
     // 15. 10.0.7.1:80 jumps, then the 7th rule drops it with log
     drain(&mut e);
     assert_eq!(
-        e.outbound(eth, &tcp(HOST, 40011, "10.0.7.1", 80, SYN, 1, 0, b""), false, now),
+        e.outbound(
+            eth,
+            &tcp(HOST, 40011, "10.0.7.1", 80, SYN, 1, 0, b""),
+            false,
+            now
+        ),
         Verdict::Drop(DropReason::Firewall)
     );
     let lines = drain(&mut e);
@@ -336,35 +429,74 @@ fn example_03_firewall() {
     let srv = "10.0.5.10";
     let c = |f, s, a, p: &[u8]| tcp(HOST, 33000, srv, 21, f, s, a, p);
     let sv = |f, s, a, p: &[u8]| tcp(srv, 21, HOST, 33000, f, s, a, p);
-    assert_eq!(e.outbound(eth, &c(SYN, 100, 0, b""), false, now), Verdict::Pass(PassReason::Filtered));
-    assert_eq!(e.inbound(eth, &sv(SYN | ACK, 900, 101, b""), false, now), Verdict::Pass(PassReason::Filtered));
-    assert_eq!(e.outbound(eth, &c(ACK, 101, 901, b""), false, now), Verdict::Pass(PassReason::Filtered));
+    assert_eq!(
+        e.outbound(eth, &c(SYN, 100, 0, b""), false, now),
+        Verdict::Pass(PassReason::Filtered)
+    );
+    assert_eq!(
+        e.inbound(eth, &sv(SYN | ACK, 900, 101, b""), false, now),
+        Verdict::Pass(PassReason::Filtered)
+    );
+    assert_eq!(
+        e.outbound(eth, &c(ACK, 101, 901, b""), false, now),
+        Verdict::Pass(PassReason::Filtered)
+    );
     let login = b"230 Login successful.\r\n";
-    assert_eq!(e.inbound(eth, &sv(ACK | 0x08, 901, 101, login), false, now), Verdict::Pass(PassReason::Filtered));
+    assert_eq!(
+        e.inbound(eth, &sv(ACK | 0x08, 901, 101, login), false, now),
+        Verdict::Pass(PassReason::Filtered)
+    );
     let port = b"PORT 10,0,0,5,200,10\r\n";
-    assert_eq!(e.outbound(eth, &c(ACK | 0x08, 101, 924, port), false, now), Verdict::Pass(PassReason::Filtered));
+    assert_eq!(
+        e.outbound(eth, &c(ACK | 0x08, 101, 924, port), false, now),
+        Verdict::Pass(PassReason::Filtered)
+    );
     let data = tcp(srv, 20, HOST, 200 * 256 + 10, SYN, 5, 0, b"");
-    assert_eq!(e.inbound(eth, &data, false, now), Verdict::Pass(PassReason::Filtered));
+    assert_eq!(
+        e.inbound(eth, &data, false, now),
+        Verdict::Pass(PassReason::Filtered)
+    );
     // 17. SSH from the admin network: tracked, opened from the unprotected side
     let (mut e, eth) = ex03(at(2025, 6, 4, 10, 0), "PKT,fw_tcpst,fw_notif");
     assert_eq!(
-        e.inbound(eth, &tcp("10.0.9.7", 50000, HOST, 22, SYN, 1, 0, b""), false, now),
+        e.inbound(
+            eth,
+            &tcp("10.0.9.7", 50000, HOST, 22, SYN, 1, 0, b""),
+            false,
+            now
+        ),
         Verdict::Pass(PassReason::Filtered)
     );
     let id = e.tracker().ids().next().unwrap();
-    assert!(e.tracker().info(id, now).unwrap().reverse, "Reverse connection: yes");
+    assert!(
+        e.tracker().info(id, now).unwrap().reverse,
+        "Reverse connection: yes"
+    );
     // 19. an ACK of an unknown connection: level 4 creates no state; the chain drops
     drain(&mut e);
     assert_eq!(
-        e.inbound(eth, &tcp("10.0.9.8", 50001, HOST, 22, ACK, 1, 1, b""), false, now),
+        e.inbound(
+            eth,
+            &tcp("10.0.9.8", 50001, HOST, 22, ACK, 1, 1, b""),
+            false,
+            now
+        ),
         Verdict::Drop(DropReason::Firewall)
     );
     let lines = drain(&mut e);
-    assert!(lines.iter().any(|l| l.starts_with("not a SYN packet, won't create state for session 10.0.0.5:22->10.0.9.8:50001")), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "not a SYN packet, won't create state for session 10.0.0.5:22->10.0.9.8:50001"
+        )),
+        "{lines:#?}"
+    );
     // 20. transit traffic is dropped with log
     drain(&mut e);
     let transit = tcp("10.0.1.1", 1234, "10.0.2.2", 80, SYN, 1, 0, b"");
-    assert_eq!(e.inbound(eth, &transit, true, now), Verdict::Drop(DropReason::Firewall));
+    assert_eq!(
+        e.inbound(eth, &transit, true, now),
+        Verdict::Drop(DropReason::Firewall)
+    );
     let lines = drain(&mut e);
     assert!(lines.contains(&"filtration result for in packet 10.0.1.1:1234->10.0.2.2:80, proto 6, len 40, if eth0: chain 3, filter 11, event id fw_in_4, status DROP".to_string()), "{lines:#?}");
 }
@@ -383,9 +515,22 @@ fn example_04_gateway() {
     let r = zubr_ike::config::Selector::host(ip("10.10.200.10"));
     let inbound = EspInbound::new(&gost_cfg(0x3003, "198.18.0.7", "203.0.113.1"), now).unwrap();
     let mut rng = SOFTWARE.drbg.instantiate(&[4; 32]).unwrap();
-    let outbound = EspOutbound::new(&gost_cfg(0x4004, "203.0.113.1", "198.18.0.7"), &mut *rng, now).unwrap();
-    g.install_manual(clients, l, r, ip("203.0.113.1"), ip("198.18.0.7"), vec![Box::new(inbound)], vec![Box::new(outbound)])
-        .unwrap();
+    let outbound = EspOutbound::new(
+        &gost_cfg(0x4004, "203.0.113.1", "198.18.0.7"),
+        &mut *rng,
+        now,
+    )
+    .unwrap();
+    g.install_manual(
+        clients,
+        l,
+        r,
+        ip("203.0.113.1"),
+        ip("198.18.0.7"),
+        vec![Box::new(inbound)],
+        vec![Box::new(outbound)],
+    )
+    .unwrap();
     let inner = tcp("10.10.200.10", 40000, "10.10.1.5", 443, SYN, 1, 0, b"");
     let mut cfg = gost_cfg(0x3003, "198.18.0.7", "203.0.113.1");
     cfg.params.initial_seq = 1;
@@ -404,7 +549,16 @@ fn example_04_gateway() {
     let mut fresh = agent(7, true);
     let feth = fresh.add_interface("eth0", &[ip("203.0.113.1")], &[], 1500);
     load(&mut fresh, &example("04"), "04");
-    let fwd = tcp("10.10.1.5", 443, "10.10.200.10", 40000, SYN | ACK, 1, 2, b"");
+    let fwd = tcp(
+        "10.10.1.5",
+        443,
+        "10.10.200.10",
+        40000,
+        SYN | ACK,
+        1,
+        2,
+        b"",
+    );
     assert_eq!(
         out(&mut fresh, now, feth, &fwd).0,
         OutResult::Drop(DropReason::SaBundleNotFound { filter: clients })
@@ -412,6 +566,11 @@ fn example_04_gateway() {
     let lines = events(&mut fresh);
     assert!(lines.contains(&format!("dropped out packet 10.10.1.5:443->10.10.200.10:40000, proto 6, len 40, if eth0: filter {clients}: SA bundle not found")), "{lines:#?}");
     // IKE from any client is autopassed
-    let (res, _) = inb(&mut g, now, eth, &udp("198.18.0.7", 500, "203.0.113.1", 500));
+    let (res, _) = inb(
+        &mut g,
+        now,
+        eth,
+        &udp("198.18.0.7", 500, "203.0.113.1", 500),
+    );
     assert_eq!(res, InResult::Consumed);
 }

@@ -59,49 +59,115 @@ fn tunnel_both_ways() {
     assert_eq!(n.b.delivered[0].1[12..], syn[12..]);
     assert_eq!(n.b.delivered[0].1[8], syn[8] - 1);
     // the answer goes back through the tunnel to the IKECFG interface
-    let synack = tcp("10.10.1.5", 443, "10.10.200.10", 40000, SYN | ACK, 9, 2, b"");
+    let synack = tcp(
+        "10.10.1.5",
+        443,
+        "10.10.200.10",
+        40000,
+        SYN | ACK,
+        9,
+        2,
+        b"",
+    );
     let geth = n.b.eth;
-    assert_eq!(n.send(now, true, geth, &synack), OutResult::Send { phy: geth });
+    assert_eq!(
+        n.send(now, true, geth, &synack),
+        OutResult::Send { phy: geth }
+    );
     assert_eq!(n.a.delivered, vec![(cfg, synack.clone())]);
     // a stream both ways
     for i in 0..50u32 {
-        let p = tcp("10.10.200.10", 40000, "10.10.1.5", 443, ACK, 2 + i, 10, &[i as u8; 100]);
-        assert!(matches!(n.send(now, false, cfg, &p), OutResult::Send { .. }));
-        let q = tcp("10.10.1.5", 443, "10.10.200.10", 40000, ACK, 10 + i, 3, &[i as u8; 200]);
-        assert!(matches!(n.send(now, true, geth, &q), OutResult::Send { .. }));
+        let p = tcp(
+            "10.10.200.10",
+            40000,
+            "10.10.1.5",
+            443,
+            ACK,
+            2 + i,
+            10,
+            &[i as u8; 100],
+        );
+        assert!(matches!(
+            n.send(now, false, cfg, &p),
+            OutResult::Send { .. }
+        ));
+        let q = tcp(
+            "10.10.1.5",
+            443,
+            "10.10.200.10",
+            40000,
+            ACK,
+            10 + i,
+            3,
+            &[i as u8; 200],
+        );
+        assert!(matches!(
+            n.send(now, true, geth, &q),
+            OutResult::Send { .. }
+        ));
     }
     assert_eq!(n.a.delivered.len(), 51);
     assert_eq!(n.b.delivered.len(), 51);
     // sa_mgr show on both sides
-    let show = mgmt::sa_show(&n.a.agent, now, &SaShow {
-        detail: true,
-        ..SaShow::default()
-    });
-    assert!(show.contains("transform: gost2814789cp-cbc gostr341194cp"), "{show}");
+    let show = mgmt::sa_show(
+        &n.a.agent,
+        now,
+        &SaShow {
+            detail: true,
+            ..SaShow::default()
+        },
+    );
+    assert!(
+        show.contains("transform: gost2814789cp-cbc gostr341194cp"),
+        "{show}"
+    );
     assert!(show.contains("IPsecAction name: IPsec_action_01"), "{show}");
-    assert!(show.contains("FilteringRule name: filter_rule_00_00"), "{show}");
-    assert!(show.contains("local  ident (addr/prot/port): 10.10.200.10/0/0"), "{show}");
+    assert!(
+        show.contains("FilteringRule name: filter_rule_00_00"),
+        "{show}"
+    );
+    assert!(
+        show.contains("local  ident (addr/prot/port): 10.10.200.10/0/0"),
+        "{show}"
+    );
     assert!(show.contains("#pkts sent/rcvd: 51/51"), "{show}");
     assert!(show.contains("IKECFG address: 10.10.200.10"), "{show}");
     let brief = mgmt::sa_show(&n.b.agent, now, &SaShow::default());
-    assert!(brief.contains("(192.0.2.50,500)-(203.0.113.1,500) active"), "{brief}");
-    let ipsec_only = mgmt::sa_show(&n.b.agent, now, &SaShow {
-        ipsec: true,
-        ..SaShow::default()
-    });
+    assert!(
+        brief.contains("(192.0.2.50,500)-(203.0.113.1,500) active"),
+        "{brief}"
+    );
+    let ipsec_only = mgmt::sa_show(
+        &n.b.agent,
+        now,
+        &SaShow {
+            ipsec: true,
+            ..SaShow::default()
+        },
+    );
     assert!(ipsec_only.starts_with("IPsec connections:"), "{ipsec_only}");
     // klogview: SA and bundle events, encapsulated/decapsulated packet lines
     let ev = events(&mut n.a.agent);
-    assert!(ev.iter().any(|l| l.starts_with("SA request: filter chain")), "{ev:#?}");
+    assert!(
+        ev.iter().any(|l| l.starts_with("SA request: filter chain")),
+        "{ev:#?}"
+    );
     assert!(ev.iter().any(|l| l.starts_with("loaded SA ")), "{ev:#?}");
-    assert!(ev.iter().any(|l| l.starts_with("loaded bundle: chain")), "{ev:#?}");
+    assert!(
+        ev.iter().any(|l| l.starts_with("loaded bundle: chain")),
+        "{ev:#?}"
+    );
     assert!(ev.iter().any(|l| l.ends_with(": encapsulated")), "{ev:#?}");
     assert!(ev.iter().any(|l| l.ends_with(": decapsulated")), "{ev:#?}");
     // sa_mgr clear -all tears everything down on both sides; traffic negotiates again
-    let msg = mgmt::sa_clear(&mut n.a.agent, now, &SaClear {
-        all: true,
-        ..SaClear::default()
-    });
+    let msg = mgmt::sa_clear(
+        &mut n.a.agent,
+        now,
+        &SaClear {
+            all: true,
+            ..SaClear::default()
+        },
+    );
     assert_eq!(msg, "All connections are removed\n");
     n.pump(now);
     assert_eq!(n.a.agent.sa_pairs(), 0);
@@ -134,19 +200,35 @@ fn queue_and_request_limits() {
     assert_eq!(n.b.delivered.len(), 8);
     // the global limit (drv_mgr ipsec_breq_max) applies across rules
     let mut c = n.a.agent;
-    mgmt::sa_clear(&mut c, now, &SaClear { all: true, silent: true, ..SaClear::default() });
+    mgmt::sa_clear(
+        &mut c,
+        now,
+        &SaClear {
+            all: true,
+            silent: true,
+            ..SaClear::default()
+        },
+    );
     mgmt::drv_set(&mut c, &[("ipsec_breq_max".into(), "0".into())]).unwrap();
     let (r, _) = out(&mut c, now, cfg, &p);
     assert_eq!(r, OutResult::Drop(DropReason::SaRequestsLimit { limit: 0 }));
     let lines = events(&mut c);
-    assert!(lines.iter().any(|l| l.ends_with("reached limit of 0 SA requests")), "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("reached limit of 0 SA requests")),
+        "{lines:#?}"
+    );
 }
 
 #[test]
 fn logout_deletes_sas_and_loads_lop() {
     let (mut n, cfg, _) = net();
     let now = Instant::from_secs(10);
-    let mut rng = zubr_crypto_stb::SOFTWARE.drbg.instantiate(&[9; 32]).unwrap();
+    let mut rng = zubr_crypto_stb::SOFTWARE
+        .drbg
+        .instantiate(&[9; 32])
+        .unwrap();
     let rec = session::PasswordRecord::new(b"pw", &mut *rng).unwrap();
     n.a.agent.enable_session(rec);
     // logged off: the Log-off policy (ddp = passall by default) is in force
@@ -173,5 +255,9 @@ fn logout_deletes_sas_and_loads_lop() {
     ));
     let (r, _) = out(&mut n.a.agent, now, cfg, &p);
     assert_eq!(r, OutResult::Drop(DropReason::DriverDefaultPolicy));
-    assert!(n.a.agent.login(now + std::time::Duration::from_secs(30), b"pw").is_ok());
+    assert!(
+        n.a.agent
+            .login(now + std::time::Duration::from_secs(30), b"pw")
+            .is_ok()
+    );
 }

@@ -11,7 +11,10 @@ use zubr_base::{Instant, PacketBuf};
 use zubr_crypto_stb::SOFTWARE;
 
 pub fn example(n: &str) -> Vec<u8> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/spec/lsp-examples");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/spec/lsp-examples"
+    );
     let entry = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -33,7 +36,16 @@ pub const SYN: u8 = 0x02;
 pub const ACK: u8 = 0x10;
 
 #[allow(clippy::too_many_arguments)]
-pub fn tcp(src: &str, sp: u16, dst: &str, dp: u16, flags: u8, seq: u32, ack: u32, payload: &[u8]) -> Vec<u8> {
+pub fn tcp(
+    src: &str,
+    sp: u16,
+    dst: &str,
+    dp: u16,
+    flags: u8,
+    seq: u32,
+    ack: u32,
+    payload: &[u8],
+) -> Vec<u8> {
     let b = PacketBuilder::ipv4(ip(src).octets(), ip(dst).octets(), 64).tcp(sp, dp, seq, 65535);
     let b = if flags & SYN != 0 { b.syn() } else { b };
     let b = if flags & ACK != 0 { b.ack(ack) } else { b };

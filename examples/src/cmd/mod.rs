@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod crypto;
+pub mod demo;
 pub mod esp;
 pub mod integr;
 pub mod lsp;
