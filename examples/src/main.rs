@@ -31,6 +31,10 @@ enum Command {
     Connect(cmd::connect::Args),
     /// ESP/AH on pcap files: decrypt-pcap, encrypt-pcap, algorithms.
     Esp(cmd::esp::Args),
+    /// Two agents (client and gateway) in one process over UDP on 127.0.0.1: tunnel, traffic, sa show.
+    Demo(cmd::demo::Args),
+    /// Packet filter: evaluate a policy over a pcap file (`filter eval`).
+    Filter(cmd::filter::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,5 +47,7 @@ fn main() -> ExitCode {
         Command::Lsp(a) => cmd::lsp::run(a),
         Command::Connect(a) => cmd::connect::run(a),
         Command::Esp(a) => cmd::esp::run(a),
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::Filter(a) => cmd::filter::run(a),
     }
 }
