@@ -56,20 +56,10 @@
 //! being built once the whole classifier holds `64 × rules + 2^18` entries. Schedules do not
 //! rebuild anything: a per-rule enable bit is tested on each candidate.
 //!
-//! # Flow cache
-//!
-//! [`FlowCache`] memoises answers per packet key (the seven fields and the packet type) and
-//! `from`, for [`crate::chain::CompiledChain`], which owns its classifier, its enable bits and
-//! its cache together and empties the cache (an epoch bump, O(1)) whenever an enable bit
-//! changes; a classifier never changes after it is built. The answer is a pure function of those
-//! three, so a cached answer is exactly the uncached one. The cache is a fixed array of
-//! two-entry, 64-byte buckets allocated when the chain is compiled; a miss costs one bucket
-//! read on top of the classifier, colliding keys only evict each other.
-//!
 //! The naive linear evaluator in [`crate::naive`] defines the semantics; a property test checks
-//! that both agree on random rule sets and packets (with and without the cache, with schedules
-//! switching rules on and off between packets), and `benches/benches/filter.rs` measures both
-//! in the same run.
+//! that both agree on random rule sets and packets (small chains, and rule sets of thousands of
+//! rules with schedules switching rules off), and `benches/benches/filter.rs` measures both in
+//! the same run.
 //!
 //! This module must not allocate per packet and must not depend on anything but the rules.
 
@@ -140,19 +130,6 @@ impl Key {
             ],
             pkttype: f.packet_type.0,
         }
-    }
-
-    /// The key in 128 bits (flow cache): addresses, then protocol, packet type and the two
-    /// transport values (ports, or ICMP type and code: [`Key::new`] leaves the other pair 0).
-    #[inline]
-    fn packed(&self) -> (u64, u64) {
-        let v = &self.v;
-        let a = u64::from(v[0]) << 32 | u64::from(v[1]);
-        let b = u64::from(v[4])
-            | u64::from(self.pkttype) << 8
-            | u64::from(v[2] | v[5]) << 16
-            | u64::from(v[3] | v[6]) << 40;
-        (a, b)
     }
 }
 
@@ -1061,120 +1038,6 @@ impl Classifier {
             }
         }
         best
-    }
-}
-
-/// Per-flow memo of [`Classifier::first_match`] answers (see the module docs). It is only
-/// correct next to one classifier and one [`EnableSet`] that change only together with
-/// [`FlowCache::invalidate`]; [`crate::chain::CompiledChain`] keeps the three together.
-#[derive(Debug, Clone)]
-pub(crate) struct FlowCache {
-    buckets: Vec<Bucket>,
-    mask: usize,
-    /// Entries stamped with another epoch are empty; never 0.
-    epoch: u32,
-    hits: u64,
-    misses: u64,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-#[repr(C, align(64))]
-struct Bucket([Entry; 2]);
-
-#[derive(Debug, Clone, Copy, Default)]
-#[repr(C)]
-struct Entry {
-    addrs: u64,
-    rest: u64,
-    from: u32,
-    /// The answer; `u32::MAX` = no match.
-    answer: u32,
-    epoch: u32,
-    _pad: u32,
-}
-
-impl FlowCache {
-    /// A cache of `buckets` (rounded up to a power of two) two-entry buckets; 0 = no cache.
-    pub(crate) fn new(buckets: usize) -> FlowCache {
-        let n = if buckets == 0 {
-            0
-        } else {
-            buckets.next_power_of_two()
-        };
-        FlowCache {
-            buckets: vec![Bucket::default(); n],
-            mask: n.saturating_sub(1),
-            epoch: 1,
-            hits: 0,
-            misses: 0,
-        }
-    }
-
-    /// Number of entries.
-    pub(crate) fn entries(&self) -> usize {
-        self.buckets.len() * 2
-    }
-
-    /// Heap bytes held.
-    pub(crate) fn heap_bytes(&self) -> usize {
-        self.buckets.capacity() * size_of::<Bucket>()
-    }
-
-    /// `(hits, misses)` since the cache was made.
-    pub(crate) fn counters(&self) -> (u64, u64) {
-        (self.hits, self.misses)
-    }
-
-    /// Forgets every entry (O(1): a new epoch).
-    pub(crate) fn invalidate(&mut self) {
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            // after 2^32 - 1 changes, stale stamps could come round again: really empty it
-            self.buckets.iter_mut().for_each(|b| *b = Bucket::default());
-            self.epoch = 1;
-        }
-    }
-
-    /// `cls.first_match(key, from, enabled)`, remembered.
-    #[inline]
-    pub(crate) fn first_match(
-        &mut self,
-        cls: &Classifier,
-        key: &Key,
-        from: u32,
-        enabled: &EnableSet,
-    ) -> Option<u32> {
-        if self.buckets.is_empty() {
-            return cls.first_match(key, from, enabled);
-        }
-        let (addrs, rest) = key.packed();
-        let h = (addrs ^ rest.rotate_left(29) ^ u64::from(from).rotate_left(53))
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let h = (h ^ (h >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        let i = (h >> 32) as usize & self.mask;
-        let epoch = self.epoch;
-        let Some(b) = self.buckets.get_mut(i) else {
-            return cls.first_match(key, from, enabled);
-        };
-        for e in &b.0 {
-            if e.epoch == epoch && e.addrs == addrs && e.rest == rest && e.from == from {
-                self.hits += 1;
-                return (e.answer != u32::MAX).then_some(e.answer);
-            }
-        }
-        self.misses += 1;
-        let answer = cls.first_match(key, from, enabled);
-        // most recent first; the older entry goes
-        b.0[1] = b.0[0];
-        b.0[0] = Entry {
-            addrs,
-            rest,
-            from,
-            answer: answer.unwrap_or(u32::MAX),
-            epoch,
-            _pad: 0,
-        };
-        answer
     }
 }
 
