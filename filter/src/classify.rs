@@ -420,12 +420,13 @@ struct Part {
     /// values from `top` on in the last one, the span between goes through the jump table.
     base: u32,
     top: u32,
-    /// `jumps[jump + t]` = absolute record index of the interval containing
-    /// `base + (t << shift)`; one extra entry at the end.
+    /// `jumps[jump + t]` = `[r, direct]`: `r` is the absolute record index of the interval
+    /// containing `base + (t << shift)`, `direct` the payload when the whole bucket lies in
+    /// that one interval (else [`NO_DIRECT`]); one extra entry at the end.
     jump: u32,
-    /// Absolute index of the first record and number of records.
-    rec: u32,
-    nrec: u32,
+    /// Payloads of the first interval (values below `base`) and of the last (from `top` on).
+    first: u32,
+    last: u32,
 }
 
 /// A node, flattened: its partitions `parts[first..first + n]` and its overflow payload.
@@ -441,7 +442,9 @@ const P_CHILD: u32 = 1 << 31;
 /// Payload tag: a single rule id inline.
 const P_ONE: u32 = 1 << 30;
 /// Largest jump-table size (entries) per partition.
-const JUMP_BITS: u32 = 16;
+const JUMP_BITS: u32 = 20;
+/// Jump-table entry: the bucket spans several intervals, search the records.
+const NO_DIRECT: u32 = u32::MAX;
 
 /// Per-rule enable bits (schedules). All rules start enabled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -514,7 +517,7 @@ pub struct Classifier {
     extra: Vec<(u32, u32)>,
     nodes: Vec<NodeHdr>,
     parts: Vec<Part>,
-    jumps: Vec<u32>,
+    jumps: Vec<[u32; 2]>,
     /// Interval records `(start, payload)`.
     recs: Vec<[u32; 2]>,
     /// Candidate lists `[len, ids…]`; offset 0 is the empty list.
@@ -682,7 +685,7 @@ impl Builder<'_> {
 struct Flat {
     nodes: Vec<NodeHdr>,
     parts: Vec<Part>,
-    jumps: Vec<u32>,
+    jumps: Vec<[u32; 2]>,
     recs: Vec<[u32; 2]>,
     lists: Vec<u32>,
     /// Rule ids fit the inline payload.
@@ -732,7 +735,7 @@ impl Flat {
         // jump table over [base, top): about one interval per bucket, at most 2^JUMP_BITS
         let span = top.saturating_sub(base);
         let span_bits = u32::BITS - span.leading_zeros();
-        let table_bits = (usize::BITS - (m.max(2) - 1).leading_zeros())
+        let table_bits = (usize::BITS - (m.max(2) - 1).leading_zeros() + 1)
             .clamp(1, JUMP_BITS)
             .min(span_bits.max(1));
         let shift = span_bits.saturating_sub(table_bits);
@@ -743,12 +746,22 @@ impl Flat {
         };
         let jump = self.jumps.len() as u32;
         let mut iv = 0usize;
+        let payload_of =
+            |recs: &[[u32; 2]], iv: usize| recs.get(rec as usize + iv).map_or(NO_DIRECT, |r| r[1]);
         for t in 0..=buckets {
             let at = u64::from(base) + ((t as u64) << shift);
             while iv + 1 < m && u64::from(p.bounds[iv + 1]) <= at {
                 iv += 1;
             }
-            self.jumps.push(rec + iv as u32);
+            // the bucket's last value the table serves (values from `top` on never use it)
+            let end = (at + (1u64 << shift) - 1).min(u64::from(top).saturating_sub(1));
+            let single = p.bounds.get(iv + 1).is_none_or(|&b| u64::from(b) > end);
+            let direct = if single && t < buckets {
+                payload_of(&self.recs, iv)
+            } else {
+                NO_DIRECT
+            };
+            self.jumps.push([rec + iv as u32, direct]);
         }
         Part {
             field: p.field as u8,
@@ -757,8 +770,8 @@ impl Flat {
             base,
             top,
             jump,
-            rec,
-            nrec: m as u32,
+            first: payload_of(&self.recs, 0),
+            last: payload_of(&self.recs, m.saturating_sub(1)),
         }
     }
 
@@ -880,7 +893,7 @@ impl Classifier {
             + extra.capacity() * 8
             + flat.nodes.capacity() * size_of::<NodeHdr>()
             + flat.parts.capacity() * size_of::<Part>()
-            + flat.jumps.capacity() * 4
+            + flat.jumps.capacity() * 8
             + flat.recs.capacity() * 8
             + flat.lists.capacity() * 4;
         Classifier {
@@ -979,22 +992,25 @@ impl Classifier {
     /// The payload of the interval of `p` containing `v`.
     #[inline(always)]
     fn record(&self, p: &Part, v: u32) -> u32 {
-        let idx = if v < p.base {
-            p.rec
-        } else if v >= p.top {
-            p.rec + p.nrec.saturating_sub(1)
-        } else {
-            let t = ((v - p.base) >> p.shift) as usize + p.jump as usize;
-            let (Some(&lo), Some(&hi)) = (self.jumps.get(t), self.jumps.get(t + 1)) else {
-                return 0;
-            };
-            let within = self
-                .recs
-                .get(lo as usize + 1..=hi as usize)
-                .map_or(0, |r| r.partition_point(|x| x[0] <= v));
-            lo + within as u32
+        if v < p.base {
+            return p.first;
+        }
+        if v >= p.top {
+            return p.last;
+        }
+        let t = ((v - p.base) >> p.shift) as usize + p.jump as usize;
+        let (Some(&[lo, direct]), Some(&[hi, _])) = (self.jumps.get(t), self.jumps.get(t + 1))
+        else {
+            return 0;
         };
-        self.recs.get(idx as usize).map_or(0, |r| r[1])
+        if direct != NO_DIRECT {
+            return direct;
+        }
+        let within = self
+            .recs
+            .get(lo as usize + 1..=hi as usize)
+            .map_or(0, |r| r.partition_point(|x| x[0] <= v));
+        self.recs.get(lo as usize + within).map_or(0, |r| r[1])
     }
 
     #[inline(always)]
