@@ -409,11 +409,17 @@ struct Node {
     overflow: Vec<u32>,
 }
 
-/// A partition, flattened: where its jump table and interval records are.
+/// A partition, flattened: where its jump table and interval records are. A node is the run
+/// of its partitions in `Classifier::parts` (sorted by `min_id`), so a child payload leads
+/// straight to them; the run's first entry also holds the node's size and overflow payload.
+/// 32 bytes: two partitions per cache line.
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
 struct Part {
     field: u8,
     shift: u8,
+    /// First partition of a node: the number of partitions in the node (at least 1).
+    nparts: u8,
     /// Smallest rule id in the partition.
     min_id: u32,
     /// Start of interval 1 and of the last interval: values below `base` are in interval 0,
@@ -427,17 +433,11 @@ struct Part {
     /// Payloads of the first interval (values below `base`) and of the last (from `top` on).
     first: u32,
     last: u32,
-}
-
-/// A node, flattened: its partitions `parts[first..first + n]` and its overflow payload.
-#[derive(Debug, Clone, Copy, Default)]
-struct NodeHdr {
-    first: u32,
-    n: u32,
+    /// First partition of a node: the node's overflow payload (0 = none).
     overflow: u32,
 }
 
-/// Payload tag: child node index.
+/// Payload tag: child node (index of its first partition).
 const P_CHILD: u32 = 1 << 31;
 /// Payload tag: a single rule id inline.
 const P_ONE: u32 = 1 << 30;
@@ -515,7 +515,7 @@ pub struct Classifier {
     slow_of: Vec<u32>,
     slow: Vec<SlowMatcher>,
     extra: Vec<(u32, u32)>,
-    nodes: Vec<NodeHdr>,
+    /// Partitions of all nodes; the root's run starts at 0. Empty for small chains.
     parts: Vec<Part>,
     jumps: Vec<[u32; 2]>,
     /// Interval records `(start, payload)`.
@@ -683,13 +683,14 @@ impl Builder<'_> {
 
 /// Flattens built nodes into the classifier's arrays.
 struct Flat {
-    nodes: Vec<NodeHdr>,
     parts: Vec<Part>,
     jumps: Vec<[u32; 2]>,
     recs: Vec<[u32; 2]>,
     lists: Vec<u32>,
     /// Rule ids fit the inline payload.
     inline_ids: bool,
+    /// Per built node: index of its first partition.
+    node_part: Vec<u32>,
 }
 
 impl Flat {
@@ -712,7 +713,14 @@ impl Flat {
         let mut prev: Option<(&[u32], u32)> = None;
         for (iv, &start) in p.bounds.iter().enumerate() {
             let payload = match p.slots.get(iv) {
-                Some(&[a, _]) if a & CHILD != 0 => P_CHILD | (a & !CHILD),
+                Some(&[a, _]) if a & CHILD != 0 => {
+                    P_CHILD
+                        | self
+                            .node_part
+                            .get((a & !CHILD) as usize)
+                            .copied()
+                            .unwrap_or(0)
+                }
                 _ => {
                     // adjacent intervals with the same list share its storage
                     let list = p.list(iv);
@@ -766,6 +774,8 @@ impl Flat {
         Part {
             field: p.field as u8,
             shift: shift as u8,
+            nparts: 0,
+            overflow: 0,
             min_id: p.min_id,
             base,
             top,
@@ -776,26 +786,38 @@ impl Flat {
     }
 
     fn build(nodes: &[Node], rules: usize) -> Flat {
+        // a node without partitions still gets one (empty) entry to hold its overflow list
+        let mut node_part = Vec::with_capacity(nodes.len());
+        let mut at = 0u32;
+        for nd in nodes {
+            node_part.push(at);
+            at += nd.parts.len().max(1) as u32;
+        }
         let mut f = Flat {
-            nodes: Vec::with_capacity(nodes.len()),
-            parts: Vec::new(),
+            parts: Vec::with_capacity(at as usize),
             jumps: Vec::new(),
             recs: Vec::new(),
             lists: vec![0],
             inline_ids: rules < P_ONE as usize,
+            node_part,
         };
         for nd in nodes {
-            let first = f.parts.len() as u32;
+            let first = f.parts.len();
             for p in &nd.parts {
                 let part = f.part(p);
                 f.parts.push(part);
             }
+            if nd.parts.is_empty() {
+                f.parts.push(Part {
+                    min_id: u32::MAX,
+                    ..Default::default()
+                });
+            }
             let overflow = f.list_payload(&nd.overflow);
-            f.nodes.push(NodeHdr {
-                first,
-                n: nd.parts.len() as u32,
-                overflow,
-            });
+            if let Some(head) = f.parts.get_mut(first) {
+                head.nparts = nd.parts.len().max(1) as u8;
+                head.overflow = overflow;
+            }
         }
         f
     }
@@ -891,7 +913,6 @@ impl Classifier {
             + slow_of.capacity() * 4
             + slow.capacity() * size_of::<SlowMatcher>()
             + extra.capacity() * 8
-            + flat.nodes.capacity() * size_of::<NodeHdr>()
             + flat.parts.capacity() * size_of::<Part>()
             + flat.jumps.capacity() * 8
             + flat.recs.capacity() * 8
@@ -901,7 +922,6 @@ impl Classifier {
             slow_of,
             slow,
             extra,
-            nodes: flat.nodes,
             parts: flat.parts,
             jumps: flat.jumps,
             recs: flat.recs,
@@ -945,7 +965,7 @@ impl Classifier {
     /// The first enabled rule at position ≥ `from` matching `key`.
     #[inline]
     pub fn first_match(&self, key: &Key, from: u32, enabled: &EnableSet) -> Option<u32> {
-        if self.nodes.is_empty() {
+        if self.parts.is_empty() {
             // a few 32-byte matchers in a row beat any index
             return (from..self.matchers.len() as u32)
                 .find(|&i| self.rule_matches(i, key) && enabled.get(i));
@@ -963,12 +983,22 @@ impl Classifier {
         enabled: &EnableSet,
         depth: usize,
     ) -> u32 {
-        let Some(&node) = self.nodes.get(n as usize) else {
+        let Some(head) = self.parts.get(n as usize) else {
             return best;
         };
+        let overflow = head.overflow;
+        if overflow == 0 && head.min_id >= best {
+            // nothing here can beat what was found already
+            return best;
+        }
         let parts = self
             .parts
-            .get(node.first as usize..(node.first + node.n) as usize)
+            .get(n as usize..n as usize + usize::from(head.nparts))
+            .unwrap_or(&[]);
+        // partitions are sorted by their smallest rule: those from `min_id >= best` on can
+        // only lose
+        let parts = parts
+            .get(..parts.partition_point(|p| p.min_id < best))
             .unwrap_or(&[]);
         // the interval lookups of all partitions are independent: do them first, so that
         // their cache misses overlap instead of queueing behind each candidate check
@@ -983,8 +1013,8 @@ impl Classifier {
             }
             best = self.payload(payload, key, from, best, enabled, depth);
         }
-        if node.overflow != 0 {
-            best = self.payload(node.overflow, key, from, best, enabled, depth);
+        if overflow != 0 {
+            best = self.payload(overflow, key, from, best, enabled, depth);
         }
         best
     }
