@@ -1,7 +1,7 @@
 //! The compiled classifier: "first enabled rule at position ≥ `from` whose selectors all match
 //! this packet", without scanning the chain.
 //!
-//! # Design: partitioned elementary-interval indexes
+//! # Design: partitioned elementary-interval indexes in flat arrays
 //!
 //! Every rule becomes seven value sets over integer domains — source and destination address
 //! (`u32`), source and destination port (`0..=65536`), protocol (`0..=255`), ICMP type and
@@ -17,23 +17,37 @@
 //! address partitions are split into a narrow class (≤ 65,536 addresses) and a wide class so
 //! that /8s do not share intervals with /32s. A partition indexes only its field: the field's
 //! domain is cut into *elementary intervals* at every range end of its rules, and each interval
-//! stores the ascending list of rules whose set covers it. A radix jump table over the top bits
-//! of the value narrows the binary search over interval starts to a handful of entries.
+//! stores the ascending list of rules whose set covers it.
 //!
 //! An interval whose list is longer than 8 rules gets a **child node** built the same way over
 //! just those rules and the fields not used yet on the path (all of its rules cover the whole
 //! interval, so that field can no longer separate them); adjacent intervals with the same list
 //! share the child. Depth is at most 3 below the root. The result is a small decision forest —
-//! EffiCuts-like separation by field at each level, HyperSplit-like interval cuts inside a field
-//! — whose leaves are short lists checked with a 60-byte per-rule matcher against all seven
-//! fields.
+//! EffiCuts-like separation by field at each level, HyperSplit-like interval cuts inside a field.
 //!
-//! Chains of at most 16 rules skip the index: their compiled matchers are scanned in order.
-//! Otherwise a lookup visits, per node, each non-empty partition (at most seven): one jump-table read, a
-//! short binary search, then either the child node or the leaf list scanned in rule order. The
-//! scan stops at the first full match or at the best match found so far, and partitions are
-//! visited in order of their smallest rule so that a partition is skipped once a better match is
-//! known. Packets never cause allocation.
+//! # Layout: few cache lines per lookup
+//!
+//! At 100k rules the index is megabytes, so a lookup costs what its cache misses cost, and the
+//! layout is built to keep them few:
+//! * all partitions of all nodes live in three flat arrays (no per-node vectors to chase): a
+//!   32-bit **jump table** per partition over the span between its first and last interval
+//!   start (so a field whose rules all sit in 10/8 still spreads over the whole table), the
+//!   **interval records** `(start, payload)` — the search inside a jump bucket and the payload
+//!   are in the same line — and the **candidate lists** `[len, ids…]`, shared by adjacent
+//!   intervals with the same list;
+//! * a payload is a child node, a single rule id (no list to read), or a list offset;
+//! * each rule's **matcher is 32 bytes**, aligned, so checking a candidate is one line: address
+//!   ranges as `u32`, ports as `u16`, protocol and ICMP type/code as `u8` (a rule always contains
+//!   the "not known" port/ICMP value, so it needs no bits), each either a range or an exact pair
+//!   of values (`{6, 17}` is a pair); a field with more values keeps its hull inline and sends
+//!   the candidate to an exact multi-range check.
+//!
+//! Chains of at most 16 rules skip the index: their matchers are scanned in order. Otherwise a
+//! lookup visits, per node, each non-empty partition (at most seven): one jump-table read, a
+//! short search over the bucket's records, then either the child node or the candidates in
+//! rule order. The scan stops at the first full match or at the best match found so far, and
+//! partitions are visited in order of their smallest rule so that a partition is skipped once a
+//! better match is known. Packets never cause allocation.
 //!
 //! Memory is bounded: a rule is copied into every interval its ranges span, so a partition whose
 //! lists would exceed `16 × rules + slack` entries evicts its widest quarter of rules to their
@@ -43,8 +57,11 @@
 //! rebuild anything: a per-rule enable bit is tested on each candidate.
 //!
 //! The naive linear evaluator in [`crate::naive`] defines the semantics; a property test checks
-//! that both agree on random rule sets and packets, and `benches/benches/filter.rs` measures
-//! both in the same run.
+//! that both agree on random rule sets and packets (small chains, and rule sets of thousands of
+//! rules with schedules switching rules off), and `benches/benches/filter.rs` measures both in
+//! the same run.
+//!
+//! This module must not allocate per packet and must not depend on anything but the rules.
 
 use alloc::collections::BTreeSet;
 use alloc::vec;
@@ -72,7 +89,6 @@ const DOMAIN_MAX: [u32; NF] = [
     ICMP_UNKNOWN,
     ICMP_UNKNOWN,
 ];
-const DOMAIN_BITS: [u32; NF] = [32, 32, 17, 17, 8, 9, 9];
 /// Size of the "real" part of each partitioning field's domain (excluding the unknown value).
 const REAL_SIZE: [u64; 5] = [1 << 32, 1 << 32, 65_536, 65_536, 256];
 /// Tie order when two fields are equally selective: destination, source, ports, protocol.
@@ -117,41 +133,131 @@ impl Key {
     }
 }
 
-/// One rule's sets, compiled. Single-range fields are stored inline; multi-range fields point
-/// into the classifier's `extra` array (`lo` = offset, `hi` = count, bit set in `multi`).
-#[derive(Debug, Clone, Copy)]
+/// Field flag in [`Matcher::pair`]: the two bounds are the only two values, not a range.
+const fn pair_bit(field: usize) -> u8 {
+    1 << field
+}
+/// [`Matcher::pair`] bit: the inline fields are a hull; the exact check is in `slow`.
+const SLOW: u8 = 1 << 7;
+
+/// One rule's sets, compiled into 32 bytes (one half cache line). Every field is a range
+/// `lo..=hi` or, with its bit in `pair`, the set `{lo, hi}`; ports and ICMP values leave out the
+/// "not known" value every rule contains. With `SLOW` set the inline fields are a superset (the
+/// hull of a multi-range field) and `Classifier::slow` holds the exact sets.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
 struct Matcher {
-    lo: [u32; NF],
-    hi: [u32; NF],
-    multi: u8,
+    src: [u32; 2],
+    dst: [u32; 2],
+    sport: [u16; 2],
+    dport: [u16; 2],
+    proto: [u8; 2],
+    itype: [u8; 2],
+    icode: [u8; 2],
+    pair: u8,
+    /// Packet-type mask; 0 for a rule that can never match.
     pkttype: u8,
 }
 
+#[inline(always)]
+fn test(lo: u32, hi: u32, v: u32, pair: bool) -> bool {
+    if pair {
+        v == lo || v == hi
+    } else {
+        lo <= v && v <= hi
+    }
+}
+
 impl Matcher {
-    #[inline]
+    /// Whether `k` is in the inline sets (exact unless `SLOW`). Addresses first: they reject
+    /// most candidates.
+    #[inline(always)]
+    fn inline_matches(&self, k: &Key) -> bool {
+        let v = &k.v;
+        let p = self.pair;
+        let m = |f: usize| p & pair_bit(f) != 0;
+        let t16 = |r: [u16; 2], x: u32, f: usize| {
+            x > 0xffff || test(u32::from(r[0]), u32::from(r[1]), x, m(f))
+        };
+        let t8 = |r: [u8; 2], x: u32, f: usize| {
+            x > 0xff || test(u32::from(r[0]), u32::from(r[1]), x, m(f))
+        };
+        test(self.dst[0], self.dst[1], v[1], m(1))
+            && test(self.src[0], self.src[1], v[0], m(0))
+            && self.pkttype & k.pkttype != 0
+            && t8(self.proto, v[4], 4)
+            && t16(self.dport, v[3], 3)
+            && t16(self.sport, v[2], 2)
+            && t8(self.itype, v[5], 5)
+            && t8(self.icode, v[6], 6)
+    }
+
+    /// From a rule's sets: exact inline fields where each is a range or a pair, else hulls.
+    fn compile(s: &[RangeSet; NF], pkttype: u8) -> Matcher {
+        let mut m = Matcher {
+            pkttype,
+            ..Default::default()
+        };
+        let mut bounds = [[0u32; 2]; NF];
+        for (i, set) in s.iter().enumerate() {
+            // ports and ICMP values: the real part only (every rule contains "not known")
+            let real_max = match i {
+                F_SRC | F_DST => u32::MAX,
+                F_SPORT | F_DPORT => 0xffff,
+                F_PROTO => 255,
+                _ => 0xff,
+            };
+            let real = set.intersect(&RangeSet::full(real_max));
+            bounds[i] = match real.0.as_slice() {
+                [(a, b)] => [*a, *b],
+                [(a, a2), (b2, b)] if a == a2 && b == b2 => {
+                    m.pair |= pair_bit(i);
+                    [*a, *b]
+                }
+                [] => {
+                    // only "not known": no inline encoding, the exact check decides
+                    m.pair |= SLOW;
+                    [0, real_max]
+                }
+                many => {
+                    m.pair |= SLOW;
+                    let lo = many.first().map_or(0, |r| r.0);
+                    let hi = many.last().map_or(real_max, |r| r.1);
+                    [lo, hi]
+                }
+            };
+        }
+        m.src = bounds[0];
+        m.dst = bounds[1];
+        // the real parts fit their widths by construction
+        let n16 = |x: u32| x.min(0xffff) as u16;
+        let n8 = |x: u32| x.min(0xff) as u8;
+        m.sport = [n16(bounds[2][0]), n16(bounds[2][1])];
+        m.dport = [n16(bounds[3][0]), n16(bounds[3][1])];
+        m.proto = [n8(bounds[4][0]), n8(bounds[4][1])];
+        m.itype = [n8(bounds[5][0]), n8(bounds[5][1])];
+        m.icode = [n8(bounds[6][0]), n8(bounds[6][1])];
+        m
+    }
+}
+
+/// The exact sets of a rule whose inline matcher is only a hull: per field `(offset, count)`
+/// into `Classifier::extra` (whole sets, "not known" values included).
+#[derive(Debug, Clone, Copy)]
+struct SlowMatcher {
+    fields: [(u32, u32); NF],
+}
+
+impl SlowMatcher {
     fn matches(&self, k: &Key, extra: &[(u32, u32)]) -> bool {
-        if self.pkttype & k.pkttype == 0 {
-            return false;
-        }
-        for i in 0..NF {
-            let v = k.v[i];
-            if self.multi & (1 << i) == 0 {
-                if v < self.lo[i] || v > self.hi[i] {
-                    return false;
-                }
-            } else {
-                let start = self.lo[i] as usize;
-                let end = start + self.hi[i] as usize;
-                let Some(ranges) = extra.get(start..end) else {
-                    return false;
-                };
-                let p = ranges.partition_point(|&(a, _)| a <= v);
-                if p == 0 || ranges.get(p - 1).is_none_or(|&(_, b)| v > b) {
-                    return false;
-                }
-            }
-        }
-        true
+        self.fields.iter().zip(k.v).all(|(&(off, n), v)| {
+            let Some(ranges) = extra.get(off as usize..(off as usize).saturating_add(n as usize))
+            else {
+                return false;
+            };
+            let p = ranges.partition_point(|&(a, _)| a <= v);
+            p > 0 && ranges.get(p - 1).is_some_and(|&(_, b)| v <= b)
+        })
     }
 }
 
@@ -205,7 +311,8 @@ pub(crate) fn field_sets(sel: &Selector) -> Option<[RangeSet; NF]> {
     Some(sets)
 }
 
-/// An elementary-interval index over one field (one partition of a node).
+/// An elementary-interval index over one field (one partition of a node), as built; the
+/// classifier keeps only its flattened form ([`Part`]).
 #[derive(Debug, Clone)]
 struct FieldIndex {
     field: usize,
@@ -216,9 +323,6 @@ struct FieldIndex {
     /// `[CHILD | node, _]` when a child node refines a long list.
     slots: Vec<[u32; 2]>,
     ids: Vec<u32>,
-    /// `jump[t]` = interval containing `t << shift`; one extra entry at the end.
-    jump: Vec<u32>,
-    shift: u32,
 }
 
 const CHILD: u32 = 1 << 31;
@@ -280,70 +384,67 @@ impl FieldIndex {
         let start = ids.len() as u32;
         ids.extend(active.iter().copied());
         slots.push([start, ids.len() as u32]);
-        let m = bounds.len();
-        let table_bits = (usize::BITS - (m.max(2) - 1).leading_zeros())
-            .clamp(1, 16)
-            .min(DOMAIN_BITS[field]);
-        let shift = DOMAIN_BITS[field] - table_bits;
-        let buckets = (max >> shift) as usize + 1;
-        let mut jump = Vec::with_capacity(buckets + 1);
-        let mut iv = 0usize;
-        for t in 0..buckets {
-            let start = (t as u32) << shift;
-            while iv + 1 < m && bounds[iv + 1] <= start {
-                iv += 1;
-            }
-            jump.push(iv as u32);
-        }
-        jump.push((m - 1) as u32);
         Ok(FieldIndex {
             field,
             min_id: rules.iter().copied().min().unwrap_or(u32::MAX),
             bounds,
             slots,
             ids,
-            jump,
-            shift,
         })
     }
 
-    /// The elementary interval containing `v`.
-    #[inline]
-    fn interval(&self, v: u32) -> usize {
-        let t = (v >> self.shift) as usize;
-        let (Some(&lo), Some(&hi)) = (self.jump.get(t), self.jump.get(t + 1)) else {
-            return 0;
-        };
-        let (lo, hi) = (lo as usize, hi as usize);
-        lo + self
-            .bounds
-            .get(lo + 1..=hi)
-            .map_or(0, |b| b.partition_point(|&x| x <= v))
-    }
-
     /// The candidate list of interval `iv` (empty once a child replaced it).
-    #[inline]
     fn list(&self, iv: usize) -> &[u32] {
         match self.slots.get(iv) {
             Some(&[a, b]) if a & CHILD == 0 => self.ids.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
     }
-
-    fn heap_bytes(&self) -> usize {
-        4 * (self.bounds.capacity()
-            + 2 * self.slots.capacity()
-            + self.ids.capacity()
-            + self.jump.capacity())
-    }
 }
 
-/// A node: partitions of its rules by field, plus a linear overflow list.
+/// A node as built: partitions of its rules by field, plus a linear overflow list.
 #[derive(Debug, Clone, Default)]
 struct Node {
     parts: Vec<FieldIndex>,
     overflow: Vec<u32>,
 }
+
+/// A partition, flattened: where its jump table and interval records are. A node is the run
+/// of its partitions in `Classifier::parts` (sorted by `min_id`), so a child payload leads
+/// straight to them; the run's first entry also holds the node's size and overflow payload.
+/// 32 bytes: two partitions per cache line.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Part {
+    field: u8,
+    shift: u8,
+    /// First partition of a node: the number of partitions in the node (at least 1).
+    nparts: u8,
+    /// Smallest rule id in the partition.
+    min_id: u32,
+    /// Start of interval 1 and of the last interval: values below `base` are in interval 0,
+    /// values from `top` on in the last one, the span between goes through the jump table.
+    base: u32,
+    top: u32,
+    /// `jumps[jump + t]` = `[r, direct]`: `r` is the absolute record index of the interval
+    /// containing `base + (t << shift)`, `direct` the payload when the whole bucket lies in
+    /// that one interval (else [`NO_DIRECT`]); one extra entry at the end.
+    jump: u32,
+    /// Payloads of the first interval (values below `base`) and of the last (from `top` on).
+    first: u32,
+    last: u32,
+    /// First partition of a node: the node's overflow payload (0 = none).
+    overflow: u32,
+}
+
+/// Payload tag: child node (index of its first partition).
+const P_CHILD: u32 = 1 << 31;
+/// Payload tag: a single rule id inline.
+const P_ONE: u32 = 1 << 30;
+/// Largest jump-table size (entries) per partition.
+const JUMP_BITS: u32 = 20;
+/// Jump-table entry: the bucket spans several intervals, search the records.
+const NO_DIRECT: u32 = u32::MAX;
 
 /// Per-rule enable bits (schedules). All rules start enabled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -410,8 +511,17 @@ pub struct ClassifierStats {
 #[derive(Debug, Clone)]
 pub struct Classifier {
     matchers: Vec<Matcher>,
+    /// Per rule: index into `slow` (only read for matchers with `SLOW`).
+    slow_of: Vec<u32>,
+    slow: Vec<SlowMatcher>,
     extra: Vec<(u32, u32)>,
-    nodes: Vec<Node>,
+    /// Partitions of all nodes; the root's run starts at 0. Empty for small chains.
+    parts: Vec<Part>,
+    jumps: Vec<[u32; 2]>,
+    /// Interval records `(start, payload)`.
+    recs: Vec<[u32; 2]>,
+    /// Candidate lists `[len, ids…]`; offset 0 is the empty list.
+    lists: Vec<u32>,
     stats: ClassifierStats,
 }
 
@@ -571,6 +681,148 @@ impl Builder<'_> {
     }
 }
 
+/// Flattens built nodes into the classifier's arrays.
+struct Flat {
+    parts: Vec<Part>,
+    jumps: Vec<[u32; 2]>,
+    recs: Vec<[u32; 2]>,
+    lists: Vec<u32>,
+    /// Rule ids fit the inline payload.
+    inline_ids: bool,
+    /// Per built node: index of its first partition.
+    node_part: Vec<u32>,
+}
+
+impl Flat {
+    fn list_payload(&mut self, ids: &[u32]) -> u32 {
+        match ids {
+            [] => 0,
+            [one] if self.inline_ids => P_ONE | one,
+            _ => {
+                let off = self.lists.len() as u32;
+                self.lists.push(ids.len() as u32);
+                self.lists.extend_from_slice(ids);
+                off
+            }
+        }
+    }
+
+    fn part(&mut self, p: &FieldIndex) -> Part {
+        let m = p.bounds.len();
+        let rec = self.recs.len() as u32;
+        let mut prev: Option<(&[u32], u32)> = None;
+        for (iv, &start) in p.bounds.iter().enumerate() {
+            let payload = match p.slots.get(iv) {
+                Some(&[a, _]) if a & CHILD != 0 => {
+                    P_CHILD
+                        | self
+                            .node_part
+                            .get((a & !CHILD) as usize)
+                            .copied()
+                            .unwrap_or(0)
+                }
+                _ => {
+                    // adjacent intervals with the same list share its storage
+                    let list = p.list(iv);
+                    match prev {
+                        Some((l, pl)) if l == list => pl,
+                        _ => {
+                            let pl = self.list_payload(list);
+                            prev = Some((list, pl));
+                            pl
+                        }
+                    }
+                }
+            };
+            self.recs.push([start, payload]);
+        }
+        let (base, top) = match (p.bounds.get(1), p.bounds.last()) {
+            (Some(&b), Some(&t)) => (b, t),
+            _ => (0, 0),
+        };
+        // jump table over [base, top): about one interval per bucket, at most 2^JUMP_BITS
+        let span = top.saturating_sub(base);
+        let span_bits = u32::BITS - span.leading_zeros();
+        let table_bits = (usize::BITS - (m.max(2) - 1).leading_zeros() + 1)
+            .clamp(1, JUMP_BITS)
+            .min(span_bits.max(1));
+        let shift = span_bits.saturating_sub(table_bits);
+        let buckets = if span == 0 {
+            0
+        } else {
+            ((span - 1) >> shift) as usize + 1
+        };
+        let jump = self.jumps.len() as u32;
+        let mut iv = 0usize;
+        let payload_of =
+            |recs: &[[u32; 2]], iv: usize| recs.get(rec as usize + iv).map_or(NO_DIRECT, |r| r[1]);
+        for t in 0..=buckets {
+            let at = u64::from(base) + ((t as u64) << shift);
+            while iv + 1 < m && u64::from(p.bounds[iv + 1]) <= at {
+                iv += 1;
+            }
+            // the bucket's last value the table serves (values from `top` on never use it)
+            let end = (at + (1u64 << shift) - 1).min(u64::from(top).saturating_sub(1));
+            let single = p.bounds.get(iv + 1).is_none_or(|&b| u64::from(b) > end);
+            let direct = if single && t < buckets {
+                payload_of(&self.recs, iv)
+            } else {
+                NO_DIRECT
+            };
+            self.jumps.push([rec + iv as u32, direct]);
+        }
+        Part {
+            field: p.field as u8,
+            shift: shift as u8,
+            nparts: 0,
+            overflow: 0,
+            min_id: p.min_id,
+            base,
+            top,
+            jump,
+            first: payload_of(&self.recs, 0),
+            last: payload_of(&self.recs, m.saturating_sub(1)),
+        }
+    }
+
+    fn build(nodes: &[Node], rules: usize) -> Flat {
+        // a node without partitions still gets one (empty) entry to hold its overflow list
+        let mut node_part = Vec::with_capacity(nodes.len());
+        let mut at = 0u32;
+        for nd in nodes {
+            node_part.push(at);
+            at += nd.parts.len().max(1) as u32;
+        }
+        let mut f = Flat {
+            parts: Vec::with_capacity(at as usize),
+            jumps: Vec::new(),
+            recs: Vec::new(),
+            lists: vec![0],
+            inline_ids: rules < P_ONE as usize,
+            node_part,
+        };
+        for nd in nodes {
+            let first = f.parts.len();
+            for p in &nd.parts {
+                let part = f.part(p);
+                f.parts.push(part);
+            }
+            if nd.parts.is_empty() {
+                f.parts.push(Part {
+                    min_id: u32::MAX,
+                    ..Default::default()
+                });
+            }
+            let overflow = f.list_payload(&nd.overflow);
+            if let Some(head) = f.parts.get_mut(first) {
+                head.nparts = nd.parts.len().max(1) as u8;
+                head.overflow = overflow;
+            }
+        }
+        f
+    }
+}
+
 impl Classifier {
     /// Compiles `selectors` (rule `i` = position `i`).
     pub fn new<'a>(selectors: impl IntoIterator<Item = &'a Selector>) -> Classifier {
@@ -578,36 +830,30 @@ impl Classifier {
         let sets: Vec<Option<[RangeSet; NF]>> = sels.iter().map(|s| field_sets(s)).collect();
         let n = sets.len();
         let mut matchers = Vec::with_capacity(n);
+        let mut slow_of = vec![u32::MAX; n];
+        let mut slow = Vec::new();
         let mut extra = Vec::new();
         let mut stats = ClassifierStats {
             rules: n,
             ..Default::default()
         };
-        for (s, sel) in sets.iter().zip(&sels) {
-            let mut m = Matcher {
-                lo: [1; NF],
-                hi: [0; NF],
-                multi: 0,
-                pkttype: 0,
-            };
-            if let Some(s) = s {
-                for (i, set) in s.iter().enumerate() {
-                    match set.0.as_slice() {
-                        [(a, b)] => {
-                            m.lo[i] = *a;
-                            m.hi[i] = *b;
-                        }
-                        many => {
-                            m.multi |= 1 << i;
-                            m.lo[i] = extra.len() as u32;
-                            m.hi[i] = many.len() as u32;
-                            extra.extend_from_slice(many);
-                        }
-                    }
-                }
-                m.pkttype = sel.packet_type.map_or(0x0f, |p| p.0 & 0x0f);
-            } else {
+        for (r, (s, sel)) in sets.iter().zip(&sels).enumerate() {
+            let Some(s) = s else {
                 stats.never_match += 1;
+                matchers.push(Matcher::default());
+                continue;
+            };
+            let m = Matcher::compile(s, sel.packet_type.map_or(0x0f, |p| p.0 & 0x0f));
+            if m.pair & SLOW != 0 {
+                let mut fields = [(0u32, 0u32); NF];
+                for (i, set) in s.iter().enumerate() {
+                    fields[i] = (extra.len() as u32, set.0.len() as u32);
+                    extra.extend_from_slice(&set.0);
+                }
+                if let Some(x) = slow_of.get_mut(r) {
+                    *x = slow.len() as u32;
+                }
+                slow.push(SlowMatcher { fields });
             }
             matchers.push(m);
         }
@@ -644,7 +890,9 @@ impl Classifier {
             global_budget: 4 * REPLICATION_FACTOR * n + 4 * REPLICATION_SLACK,
             depth: 0,
         };
-        b.node(&live, 0b1_1111, 0);
+        if n > SMALL_CHAIN {
+            b.node(&live, 0b1_1111, 0);
+        }
         let nodes = b.nodes;
         stats.depth = b.depth;
         stats.nodes = nodes.len();
@@ -658,17 +906,26 @@ impl Classifier {
             stats.overflow += nd.overflow.len();
             for p in &nd.parts {
                 stats.list_entries += p.ids.len();
-                stats.heap_bytes += p.heap_bytes();
             }
-            stats.heap_bytes += nd.overflow.capacity() * 4;
         }
-        stats.heap_bytes += matchers.capacity() * size_of::<Matcher>()
+        let flat = Flat::build(&nodes, n);
+        stats.heap_bytes = matchers.capacity() * size_of::<Matcher>()
+            + slow_of.capacity() * 4
+            + slow.capacity() * size_of::<SlowMatcher>()
             + extra.capacity() * 8
-            + nodes.capacity() * size_of::<Node>();
+            + flat.parts.capacity() * size_of::<Part>()
+            + flat.jumps.capacity() * 8
+            + flat.recs.capacity() * 8
+            + flat.lists.capacity() * 4;
         Classifier {
             matchers,
+            slow_of,
+            slow,
             extra,
-            nodes,
+            parts: flat.parts,
+            jumps: flat.jumps,
+            recs: flat.recs,
+            lists: flat.lists,
             stats,
         }
     }
@@ -688,19 +945,30 @@ impl Classifier {
         self.stats
     }
 
+    /// Whether rule `id` matches `key` (its schedule aside).
+    #[inline(always)]
+    fn rule_matches(&self, id: u32, key: &Key) -> bool {
+        let Some(m) = self.matchers.get(id as usize) else {
+            return false;
+        };
+        if !m.inline_matches(key) {
+            return false;
+        }
+        m.pair & SLOW == 0
+            || self
+                .slow_of
+                .get(id as usize)
+                .and_then(|&i| self.slow.get(i as usize))
+                .is_some_and(|s| s.matches(key, &self.extra))
+    }
+
     /// The first enabled rule at position ≥ `from` matching `key`.
     #[inline]
     pub fn first_match(&self, key: &Key, from: u32, enabled: &EnableSet) -> Option<u32> {
-        if self.matchers.len() <= SMALL_CHAIN {
-            // a few 60-byte matchers in a row beat any index
-            let start = from as usize;
-            return self
-                .matchers
-                .iter()
-                .enumerate()
-                .skip(start)
-                .find(|(i, m)| m.matches(key, &self.extra) && enabled.get(*i as u32))
-                .map(|(i, _)| i as u32);
+        if self.parts.is_empty() {
+            // a few 32-byte matchers in a row beat any index
+            return (from..self.matchers.len() as u32)
+                .find(|&i| self.rule_matches(i, key) && enabled.get(i));
         }
         let best = self.node_first(0, key, from, u32::MAX, enabled, 0);
         (best != u32::MAX).then_some(best)
@@ -715,34 +983,93 @@ impl Classifier {
         enabled: &EnableSet,
         depth: usize,
     ) -> u32 {
-        let Some(node) = self.nodes.get(n as usize) else {
+        let Some(head) = self.parts.get(n as usize) else {
             return best;
         };
-        for p in &node.parts {
+        let overflow = head.overflow;
+        if overflow == 0 && head.min_id >= best {
+            // nothing here can beat what was found already
+            return best;
+        }
+        let parts = self
+            .parts
+            .get(n as usize..n as usize + usize::from(head.nparts))
+            .unwrap_or(&[]);
+        // partitions are sorted by their smallest rule: those from `min_id >= best` on can
+        // only lose
+        let parts = parts
+            .get(..parts.partition_point(|p| p.min_id < best))
+            .unwrap_or(&[]);
+        // the interval lookups of all partitions are independent: do them first, so that
+        // their cache misses overlap instead of queueing behind each candidate check
+        let mut payloads = [0u32; KINDS];
+        for (slot, p) in payloads.iter_mut().zip(parts) {
+            let v = key.v.get(usize::from(p.field)).copied().unwrap_or(0);
+            *slot = self.record(p, v);
+        }
+        for (p, &payload) in parts.iter().zip(&payloads) {
             if p.min_id >= best {
                 break;
             }
-            let iv = p.interval(key.v[p.field]);
-            match p.slots.get(iv) {
-                Some(&[a, _]) if a & CHILD != 0 && depth < MAX_DEPTH => {
-                    best = self.node_first(a & !CHILD, key, from, best, enabled, depth + 1);
-                }
-                Some(&[a, _]) if a & CHILD != 0 => {}
-                Some(&[a, b]) => {
-                    let ids = p.ids.get(a as usize..b as usize).unwrap_or(&[]);
-                    best = self.scan(ids, key, from, best, enabled);
-                }
-                None => {}
-            }
+            best = self.payload(payload, key, from, best, enabled, depth);
         }
-        if !node.overflow.is_empty() {
-            best = self.scan(&node.overflow, key, from, best, enabled);
+        if overflow != 0 {
+            best = self.payload(overflow, key, from, best, enabled, depth);
         }
         best
     }
 
-    #[inline]
-    fn scan(&self, ids: &[u32], key: &Key, from: u32, best: u32, enabled: &EnableSet) -> u32 {
+    /// The payload of the interval of `p` containing `v`.
+    #[inline(always)]
+    fn record(&self, p: &Part, v: u32) -> u32 {
+        if v < p.base {
+            return p.first;
+        }
+        if v >= p.top {
+            return p.last;
+        }
+        let t = ((v - p.base) >> p.shift) as usize + p.jump as usize;
+        let (Some(&[lo, direct]), Some(&[hi, _])) = (self.jumps.get(t), self.jumps.get(t + 1))
+        else {
+            return 0;
+        };
+        if direct != NO_DIRECT {
+            return direct;
+        }
+        let within = self
+            .recs
+            .get(lo as usize + 1..=hi as usize)
+            .map_or(0, |r| r.partition_point(|x| x[0] <= v));
+        self.recs.get(lo as usize + within).map_or(0, |r| r[1])
+    }
+
+    #[inline(always)]
+    fn payload(
+        &self,
+        payload: u32,
+        key: &Key,
+        from: u32,
+        best: u32,
+        enabled: &EnableSet,
+        depth: usize,
+    ) -> u32 {
+        if payload & P_CHILD != 0 {
+            if depth < MAX_DEPTH {
+                return self.node_first(payload & !P_CHILD, key, from, best, enabled, depth + 1);
+            }
+            return best;
+        }
+        if payload & P_ONE != 0 {
+            let id = payload & !P_ONE;
+            return if id >= from && id < best && enabled.get(id) && self.rule_matches(id, key) {
+                id
+            } else {
+                best
+            };
+        }
+        let off = payload as usize;
+        let len = self.lists.get(off).copied().unwrap_or(0) as usize;
+        let ids = self.lists.get(off + 1..off + 1 + len).unwrap_or(&[]);
         let start = if from == 0 {
             0
         } else {
@@ -752,10 +1079,7 @@ impl Classifier {
             if id >= best {
                 break;
             }
-            if let Some(m) = self.matchers.get(id as usize)
-                && m.matches(key, &self.extra)
-                && enabled.get(id)
-            {
+            if enabled.get(id) && self.rule_matches(id, key) {
                 return id;
             }
         }

@@ -314,3 +314,176 @@ fn large_rule_set_agrees() {
     }
     assert!(hits > 5_000, "the generator must produce matches ({hits})");
 }
+
+/// ClassBench-like rules spread over the address space (prefixes /8../32, exact ports, port
+/// ranges and lists, ICMP, packet types), driven by `seed`.
+fn spread_rules(n: usize, seed: u64) -> Vec<Selector> {
+    let mut x = seed | 1;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let pfx = |len: u32, v: u32| {
+        let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+        Ipv4Addr::from(v & mask)..=Ipv4Addr::from(v | !mask)
+    };
+    (0..n)
+        .map(|_| {
+            let r = rnd();
+            let dl = [32, 32, 28, 24, 24, 16, 8, 0][(r % 8) as usize];
+            let sl = [32, 24, 16, 0, 0, 0][((r >> 3) % 6) as usize];
+            // addresses from a few /8s so that prefixes nest
+            let d = ((r >> 6) % 3) as u32;
+            let dst = pfx(dl, (0x0a00_0000 + (d << 24)) | (rnd() as u32 & 0x00ff_ffff));
+            let src = pfx(sl, 0x6400_0000 | (rnd() as u32 & 0x03ff_ffff));
+            let proto = (r >> 8) % 6;
+            let mut sel = Selector {
+                src: (sl > 0).then(|| vec![src]),
+                dst: (dl > 0).then(|| {
+                    if (r >> 12) % 16 == 0 {
+                        // a list of two prefixes
+                        vec![dst, pfx(32, 0x0a00_0000 | (rnd() as u32 & 0xffff))]
+                    } else {
+                        vec![dst]
+                    }
+                }),
+                protocol: match proto {
+                    0 => None,
+                    1 | 2 => Some(vec![6..=6]),
+                    3 => Some(vec![17..=17]),
+                    4 => Some(vec![1..=1]),
+                    _ => Some(vec![6..=6, 17..=17]),
+                },
+                ..Default::default()
+            };
+            if matches!(proto, 1 | 2 | 3 | 5) {
+                let p = (rnd() % 2000) as u16;
+                sel.dst_port = match (r >> 16) % 5 {
+                    0 => None,
+                    1 => Some(vec![p..=p]),
+                    2 => Some(vec![80..=80, 443..=443]),
+                    3 => Some(vec![1024..=65535]),
+                    _ => Some(vec![p..=p + 15]),
+                };
+                if (r >> 20) % 8 == 0 {
+                    sel.src_port = Some(vec![1024..=65535]);
+                }
+            } else if proto == 4 && (r >> 16) % 2 == 0 {
+                let t = [0u8, 3, 8, 11][((r >> 17) % 4) as usize];
+                sel.icmp_type = Some(vec![t..=t]);
+                if (r >> 19) % 2 == 0 {
+                    sel.icmp_code = Some(vec![0..=1]);
+                }
+            }
+            if (r >> 24) % 10 == 0 {
+                sel.packet_type = Some(PacketTypes(((r >> 28) % 15 + 1) as u8));
+            }
+            sel
+        })
+        .collect()
+}
+
+/// A packet inside rule `s` (fields it leaves open are random), or a random one.
+fn packet_near(s: &Selector, r: u64, r2: u64, inside: bool, fragment: bool) -> Fields {
+    let pick = |l: &Option<Vec<core::ops::RangeInclusive<Ipv4Addr>>>, rv: u32, dflt: u32| match l {
+        Some(v) if inside && !v.is_empty() => {
+            let x = &v[(rv as usize >> 20) % v.len()];
+            let (a, b) = (u32::from(*x.start()), u32::from(*x.end()));
+            Ipv4Addr::from(a.wrapping_add(rv % (b - a).saturating_add(1).max(1)))
+        }
+        _ => Ipv4Addr::from(dflt),
+    };
+    let protocol = match &s.protocol {
+        Some(v) if inside && !v.is_empty() => *v[(r as usize >> 3) % v.len()].start(),
+        _ => [6u8, 17, 1, 50][(r % 4) as usize],
+    };
+    let port = |l: &Option<Vec<core::ops::RangeInclusive<u16>>>, rv: u64| match l {
+        Some(v) if inside && !v.is_empty() => {
+            let x = &v[(rv as usize >> 20) % v.len()];
+            x.start() + (rv % (u64::from(x.end() - x.start()) + 1)) as u16
+        }
+        _ => [80u16, 443, 22, 1500, 40000][(rv % 5) as usize],
+    };
+    let l4 = !fragment;
+    Fields {
+        src: pick(
+            &s.src,
+            r2 as u32,
+            0x6400_0000 | (r2 >> 32) as u32 & 0x03ff_ffff,
+        ),
+        dst: pick(
+            &s.dst,
+            (r2 >> 16) as u32,
+            0x0a00_0000 | (r >> 32) as u32 & 0x02ff_ffff,
+        ),
+        protocol,
+        ports: (l4 && matches!(protocol, 6 | 17))
+            .then(|| (port(&s.src_port, r2 >> 7), port(&s.dst_port, r >> 9))),
+        icmp: (l4 && protocol == 1).then_some((
+            [0u8, 3, 8, 11][((r >> 40) % 4) as usize],
+            ((r >> 44) % 3) as u8,
+        )),
+        packet_type: PacketTypes(1 << ((r >> 50) % 4)),
+    }
+}
+
+fn agree_on(sels: &[Selector], disabled: &[u32], from: u32, seed: u64, packets: usize) {
+    let from = from % sels.len() as u32;
+    let c = Classifier::new(sels);
+    let mut en = EnableSet::all(sels.len());
+    for &d in disabled {
+        en.set(d % sels.len().max(1) as u32, false);
+    }
+    let mut x = seed | 1;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut matched = 0;
+    for i in 0..packets {
+        let (r, r2) = (rnd(), rnd());
+        // packets aimed at rules at or after `from`
+        let lo = (from as usize).min(sels.len() - 1);
+        let s = &sels[lo + (r % (sels.len() - lo) as u64) as usize];
+        let f = packet_near(s, r, r2, i % 4 != 3, i % 16 == 5);
+        let want = (from as usize..sels.len())
+            .find(|&k| en.get(k as u32) && naive::first_match(&sels[k..=k], &f, 0).is_some())
+            .map(|k| k as u32);
+        matched += usize::from(want.is_some());
+        assert_eq!(c.first_match(&Key::new(&f), from, &en), want, "{f:?}");
+    }
+    assert!(matched > 0, "no packet matched any rule");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    /// Up to 10,000 rules spread like real ACLs, random rules disabled (schedules), random
+    /// `from`: partitions, child nodes and lists at the sizes the bench uses.
+    #[test]
+    fn large_spread_sets_agree(
+        n in 2_000usize..=10_000,
+        seed in any::<u64>(),
+        disabled in proptest::collection::vec(any::<u32>(), 0..400),
+        from in prop_oneof![Just(0u32), 0u32..10_000],
+    ) {
+        let sels = spread_rules(n, seed);
+        agree_on(&sels, &disabled, from, seed ^ 0x5555, 300);
+    }
+
+    /// Thousands of the small-neighbourhood rules of the chain tests: every rule overlaps many
+    /// others, so eviction, overflow lists and the memory budget are exercised.
+    #[test]
+    fn large_dense_sets_agree(
+        sels in proptest::collection::vec(selector(), 2_000..6_000),
+        disabled in proptest::collection::vec(any::<u32>(), 0..400),
+        from in prop_oneof![Just(0u32), 0u32..6_000],
+        seed in any::<u64>(),
+    ) {
+        agree_on(&sels, &disabled, from, seed, 200);
+    }
+}
