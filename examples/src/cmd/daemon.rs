@@ -31,6 +31,9 @@ use zubr_agent::{
 use zubr_base::{Instant, PacketBuf};
 use zubr_crypto_stb::SOFTWARE;
 
+/// How long packets released by a new SA wait (see [`Host::pump`]).
+const RELEASE_DELAY: Duration = Duration::from_millis(30);
+
 /// Requests served at once (product.md §4).
 const MAX_REQUESTS: usize = 3;
 
@@ -108,6 +111,9 @@ struct Host {
     undelivered: u64,
     /// The physical interface.
     eth: PhyId,
+    /// Packets released by a new SA, sent at `hold_until`.
+    held: Vec<Vec<u8>>,
+    hold_until: Option<StdInstant>,
     /// The TUN-side interface and its address (`--tun-addr`).
     tun: Option<(PhyId, Ipv4Addr)>,
     /// Echo replies delivered to us (`zubr ping`): (id, seq).
@@ -180,17 +186,11 @@ impl Host {
             };
             let _ = sock.send_to(&t.payload, t.remote);
         }
-        while let Some(o) = self.agent.poll_output() {
-            any = true;
-            match o {
-                Output::Send { packet, .. } => self.send_wire(&packet),
-                Output::Deliver { packet, .. } => self.deliver(&packet),
-            }
-        }
         while let Some(n) = self.agent.poll_notice() {
             match n {
                 Notice::SaUp { conn, peer } => {
-                    eprintln!("zubr daemon: IPsec connection {conn} with {peer} is up")
+                    eprintln!("zubr daemon: IPsec connection {conn} with {peer} is up");
+                    self.hold_until = Some(StdInstant::now() + RELEASE_DELAY);
                 }
                 Notice::SaDown { conn, peer } => {
                     eprintln!("zubr daemon: IPsec connection {conn} with {peer} is down")
@@ -199,6 +199,26 @@ impl Host {
                     eprintln!("zubr daemon: SA request of filter {filter} to {peer} failed")
                 }
                 Notice::Ikecfg(a) => eprintln!("zubr daemon: IKECFG address {}", a.address),
+            }
+        }
+        // packets released by a new SA wait RELEASE_DELAY: a responder that installs its
+        // inbound SA when it processes our last Quick Mode message (strongSwan does) would drop
+        // a packet that overtakes it ("inbound ESP packet does not belong to an installed SA")
+        let now_std = StdInstant::now();
+        while let Some(o) = self.agent.poll_output() {
+            any = true;
+            match o {
+                Output::Send { packet, .. } if self.hold_until.is_some_and(|t| now_std < t) => {
+                    self.held.push(packet);
+                }
+                Output::Send { packet, .. } => self.send_wire(&packet),
+                Output::Deliver { packet, .. } => self.deliver(&packet),
+            }
+        }
+        if self.hold_until.is_some_and(|t| now_std >= t) {
+            self.hold_until = None;
+            for p in std::mem::take(&mut self.held) {
+                self.send_wire(&p);
             }
         }
         any
@@ -522,6 +542,8 @@ fn daemon(a: Args) -> Result<(), String> {
         undelivered: 0,
         eth,
         tun,
+        held: Vec::new(),
+        hold_until: None,
         replies: HashSet::new(),
     };
     if let Err(e) = host.load_file(&a.lsp, None) {
