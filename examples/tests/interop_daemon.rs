@@ -1,9 +1,11 @@
 //! `zubr daemon` against a real strongSwan 5.9.8 (the interop lab in `../shared/interop`), with
 //! the utilities as a user runs them: the daemon runs in namespace `ikeclient` with the policy
 //! `tests/data/interop-psk.lsp` (PSK, AES-128/SHA-1/MODP-1024, NAT-T forced, 10.88.0.0/24 →
-//! 10.99.0.0/24); `zubr ping 10.99.0.1` from 10.88.0.1 waits in the SA request queue while IKE
-//! runs and is answered through ESP-in-UDP; `zubr sa show` lists the SAs; `zubr sa clear -all`
-//! tears them down (the peer logs our DELETE) and the next ping negotiates again.
+//! 10.99.0.0/24) and its packet device `zubr0` (10.88.0.1/24, route to 10.99.0.0/24): the
+//! namespace's own `ping 10.99.0.1` goes through the device, waits in the SA request queue while
+//! IKE runs and is answered through ESP-in-UDP; `zubr sa show` lists the SAs; `zubr sa clear
+//! -all` tears them down (the peer logs our DELETE) and the next ping negotiates again; `zubr
+//! ping` (echo requests made by the daemon itself) gets its answers too.
 //!
 //! Needs root and network namespaces; without them the test prints why and returns. The lab has
 //! fixed namespace names: the whole run holds `flock /tmp/zubr-interop.lock`, and every profile
@@ -148,11 +150,12 @@ impl Daemon {
             .args([
                 "--local",
                 "10.77.0.1",
+                "--tun",
+                "zubr0",
                 "--tun-addr",
                 "10.88.0.1/24",
-                "--ddp",
-                "dropall",
             ])
+            .args(["--route", "10.99.0.0/24", "--ddp", "dropall"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -194,6 +197,33 @@ impl Daemon {
     }
 }
 
+/// The namespace's own ping (iputils) through the packet device.
+fn ns_ping(ns: &str, count: &str, peer: &Peer) -> String {
+    let o = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            ns,
+            "ping",
+            "-n",
+            "-c",
+            count,
+            "-W",
+            "5",
+            "10.99.0.1",
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "ping: {out}\n{}\npeer log:\n{}",
+        String::from_utf8_lossy(&o.stderr),
+        peer.log()
+    );
+    out
+}
+
 fn profile(name: &str) {
     println!("=== {name}");
     let p = Peer::up(name);
@@ -204,8 +234,11 @@ fn profile(name: &str) {
     let show = d.ok(&["sa", "show"], &p);
     assert!(!show.contains(" active "), "{show}");
     // the first echo waits in the SA request queue while Main Mode and Quick Mode run
-    let ping = d.ok(&["ping", "10.99.0.1", "-c", "3"], &p);
-    assert!(ping.contains("3 packets transmitted, 3 received"), "{ping}");
+    let ping = ns_ping(&ns, "3", &p);
+    assert!(
+        ping.contains("3 packets transmitted, 3 received, 0% packet loss"),
+        "{ping}"
+    );
     let detail = d.ok(&["sa", "show", "-detail"], &p);
     for want in [
         "transform: aes128-cbc sha1",
@@ -249,7 +282,9 @@ fn profile(name: &str) {
         d.ok(&["sa", "show", "-ipsec"], &p)
             .contains("ESP nat-t-tunn")
     );
-    println!("    ok: ping through the queue, sa show, sa clear -all (peer DELETE), renegotiation");
+    println!(
+        "    ok: ping through the device and the queue, sa show, sa clear -all (peer DELETE), renegotiation"
+    );
 }
 
 #[test]

@@ -10,8 +10,17 @@
 //! daemon keeps running so that `zubr lsp load` can fix it.
 //!
 //! ESP leaves through the NAT-T socket (ESP-in-UDP, policies with `NATTraversal = FORCE` or a
-//! NAT). Packet I/O with the host's stack needs a TUN device, whose `TUNSETIFF` ioctl cannot be
-//! made without `unsafe` (forbidden in this workspace): `--tun` is refused with that reason.
+//! NAT). The packet device (`--tun NAME --tun-addr CIDR [--route CIDR]...`): a TUN device needs
+//! the `TUNSETIFF` ioctl, which cannot be made without `unsafe` (forbidden in this workspace), so
+//! the daemon creates a veth pair `NAME`/`NAMEp` with `ip` (veth is what every kernel with
+//! namespaces has; `dummy` may be missing), gives `NAME` the address and routes the protected
+//! networks through it to a fixed next hop whose MAC address no interface has (so the far end
+//! drops every frame as `otherhost`: nothing leaks in clear). The host's packets routed there
+//! are read with an `AF_PACKET` socket (packets from the `--tun-addr` network to elsewhere; the
+//! copy the far end receives is recognised as a duplicate and skipped), go through the agent's
+//! outbound path, and what the agent delivers is handed back to the host's stack through a raw
+//! IPv4 socket (`IPPROTO_RAW`; the kernel delivers it locally). rustix makes both sockets
+//! without unsafe code.
 //! This module must not make policy decisions; it only moves bytes between the agent and the OS.
 
 use std::collections::HashSet;
@@ -31,6 +40,9 @@ use zubr_agent::{
 use zubr_base::{Instant, PacketBuf};
 use zubr_crypto_stb::SOFTWARE;
 
+/// ICMP identifier of `zubr ping` (replies with another id go to the packet device).
+const PING_ID: u16 = 0x7a62;
+
 /// How long packets released by a new SA wait (see [`Host::pump`]).
 const RELEASE_DELAY: Duration = Duration::from_millis(30);
 
@@ -46,13 +58,15 @@ pub struct Args {
     /// Directory for the stored policy (`lsp load` copies the file there as `lsp.txt`).
     #[arg(long)]
     store: Option<String>,
-    /// TUN device name (not available: needs an ioctl, see the module docs).
+    /// Packet device name (a dummy device standing in for TUN, see the module docs).
     #[arg(long)]
     tun: Option<String>,
-    /// Address of the TUN device (CIDR): registered with the agent as interface `tun0`, the
-    /// source of `zubr ping` (the device itself is not available, see the module docs).
+    /// Address of the packet device (CIDR); also the source of `zubr ping`.
     #[arg(long)]
     tun_addr: Option<String>,
+    /// Networks routed through the packet device (CIDR, repeat).
+    #[arg(long)]
+    route: Vec<String>,
     /// Our address for IKE and tunnels (default: the address the kernel routes from).
     #[arg(long)]
     local: Option<Ipv4Addr>,
@@ -111,6 +125,8 @@ struct Host {
     undelivered: u64,
     /// The physical interface.
     eth: PhyId,
+    /// The packet device.
+    dev: Option<Device>,
     /// Packets released by a new SA, sent at `hold_until`.
     held: Vec<Vec<u8>>,
     hold_until: Option<StdInstant>,
@@ -174,6 +190,27 @@ impl Host {
                 let _ = self.agent.handle_datagram(now, local, from, data);
             }
         }
+        if let (Some(dev), Some((phy, _))) = (self.dev.take(), self.tun) {
+            let mut storage = vec![0u8; 65536 + 512];
+            for _ in 0..256 {
+                let Some(n) = dev.capture(&mut storage[256..65536 + 256]) else {
+                    break;
+                };
+                any = true;
+                let Ok(mut b) = PacketBuf::new(&mut storage, 256, n) else {
+                    break;
+                };
+                match self.agent.outbound(now, phy, &mut b) {
+                    OutResult::Send { .. } => {
+                        let bytes = b.bytes().to_vec();
+                        self.send_wire(&bytes);
+                    }
+                    OutResult::Queued | OutResult::Held | OutResult::Fragmented => {}
+                    OutResult::Drop(_) => self.undelivered += 1,
+                }
+            }
+            self.dev = Some(dev);
+        }
         if self.agent.poll_timeout().is_some_and(|t| t <= now) {
             self.agent.handle_timeout(now);
         }
@@ -229,12 +266,17 @@ impl Host {
         if let Ok(p) = etherparse::SlicedPacket::from_ip(packet) {
             if let Some(etherparse::TransportSlice::Icmpv4(i)) = &p.transport {
                 if let etherparse::Icmpv4Type::EchoReply(h) = i.icmp_type() {
-                    self.replies.insert((h.id, h.seq));
-                    return;
+                    if h.id == PING_ID {
+                        self.replies.insert((h.id, h.seq));
+                        return;
+                    }
                 }
             }
         }
-        self.undelivered += 1;
+        match &self.dev {
+            Some(d) if d.deliver(packet) => {}
+            _ => self.undelivered += 1,
+        }
     }
 
     /// `ping-send DST SRC ID SEQ`: one echo request through the outbound path.
@@ -490,12 +532,8 @@ fn done(r: Result<String, String>) -> (u8, String) {
 }
 
 fn daemon(a: Args) -> Result<(), String> {
-    if a.tun.is_some() {
-        return Err(
-            "--tun: a TUN device needs the TUNSETIFF ioctl, which this workspace cannot make \
-                    (unsafe code is forbidden); not available"
-                .into(),
-        );
+    if a.tun.is_some() && a.tun_addr.is_none() {
+        return Err("--tun needs --tun-addr".into());
     }
     let ddp = Ddp::from_name(&a.ddp)
         .ok_or_else(|| format!("--ddp {}: passall, passdhcp or dropall", a.ddp))?;
@@ -516,14 +554,15 @@ fn daemon(a: Args) -> Result<(), String> {
     let eth = agent.add_interface(&a.iface, &[local], &[], 1500);
     let tun = match &a.tun_addr {
         Some(cidr) => {
-            let ip: Ipv4Addr = cidr
-                .split('/')
-                .next()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| format!("--tun-addr {cidr}: expected ADDR/PREFIX"))?;
-            Some((agent.add_interface("tun0", &[ip], &[], 1400), ip))
+            let (ip, prefix) = parse_cidr(cidr)?;
+            let name = a.tun.as_deref().unwrap_or("tun0");
+            Some((agent.add_interface(name, &[ip], &[], 1400), ip, prefix))
         }
         None => None,
+    };
+    let dev = match (&a.tun, tun) {
+        (Some(name), Some((_, ip, prefix))) => Some(Device::up(name, ip, prefix, &a.route)?),
+        _ => None,
     };
     let bind = |port: u16| -> Result<UdpSocket, String> {
         let s = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, port))
@@ -541,7 +580,8 @@ fn daemon(a: Args) -> Result<(), String> {
         store: a.store.as_ref().map(std::path::PathBuf::from),
         undelivered: 0,
         eth,
-        tun,
+        tun: tun.map(|(p, ip, _)| (p, ip)),
+        dev,
         held: Vec::new(),
         hold_until: None,
         replies: HashSet::new(),
@@ -684,7 +724,7 @@ fn ping(tx: &Sender<Req>, w: &[String]) -> (u8, String) {
             _ => return (1, "daemon gone\n".into()),
         },
     };
-    let id = u16::try_from(std::process::id() & 0xffff).unwrap_or(1);
+    let id = PING_ID;
     let mut out = format!("PING {dst} from {src}\n");
     let mut got = 0u16;
     for seq in 1..=count {
@@ -726,4 +766,170 @@ fn ping(tx: &Sender<Req>, w: &[String]) -> (u8, String) {
     }
     out.push_str(&format!("{count} packets transmitted, {got} received\n"));
     (u8::from(got != count), out)
+}
+
+fn parse_cidr(cidr: &str) -> Result<(Ipv4Addr, u8), String> {
+    let bad = || format!("{cidr}: expected ADDR/PREFIX");
+    let (ip, p) = cidr.split_once('/').ok_or_else(bad)?;
+    let ip: Ipv4Addr = ip.parse().map_err(|_| bad())?;
+    let p: u8 = p.parse().ok().filter(|p| *p <= 32).ok_or_else(bad)?;
+    Ok((ip, p))
+}
+
+fn ip_cmd(args: &[&str]) -> Result<(), String> {
+    let o = std::process::Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("ip {}: {e}", args.join(" ")))?;
+    if o.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&o.stderr).trim()
+        ))
+    }
+}
+
+/// The packet device: a dummy link whose outgoing packets are captured, and a raw socket that
+/// hands packets back to the host's stack (see the module docs).
+struct Device {
+    name: String,
+    capture: rustix::fd::OwnedFd,
+    raw: rustix::fd::OwnedFd,
+    net: (u32, u32),
+    /// Packets captured in the last [`DUP_WINDOW`]: the far end's copy of each is skipped.
+    recent: std::cell::RefCell<std::collections::VecDeque<(StdInstant, Vec<u8>)>>,
+}
+
+/// The next hop's MAC address (locally administered, on no interface).
+const NEXT_HOP_MAC: &str = "02:00:5a:75:62:72";
+
+/// How long a captured packet's duplicate (the far end's copy) is expected.
+const DUP_WINDOW: Duration = Duration::from_millis(50);
+
+impl Device {
+    fn up(name: &str, ip: Ipv4Addr, prefix: u8, routes: &[String]) -> Result<Device, String> {
+        use rustix::net::{AddressFamily, SocketFlags, SocketType, eth, ipproto, socket_with};
+        let far: String = format!("{name}p").chars().take(15).collect();
+        let _ = ip_cmd(&["link", "del", name]);
+        ip_cmd(&[
+            "link", "add", name, "mtu", "1400", "type", "veth", "peer", "name", &far,
+        ])?;
+        ip_cmd(&["addr", "add", &format!("{ip}/{prefix}"), "dev", name])?;
+        ip_cmd(&["link", "set", &far, "up"])?;
+        ip_cmd(&["link", "set", name, "up"])?;
+        // the next hop: the last address of the network, a MAC address nobody has
+        let mask = if prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(prefix))
+        };
+        let hop = Ipv4Addr::from((u32::from(ip) & mask) | (!mask).saturating_sub(1).max(1));
+        ip_cmd(&[
+            "neigh",
+            "replace",
+            &hop.to_string(),
+            "lladdr",
+            NEXT_HOP_MAC,
+            "dev",
+            name,
+            "nud",
+            "permanent",
+        ])?;
+        for r in routes {
+            parse_cidr(r)?;
+            ip_cmd(&[
+                "route",
+                "replace",
+                r,
+                "via",
+                &hop.to_string(),
+                "dev",
+                name,
+                "src",
+                &ip.to_string(),
+            ])?;
+        }
+        let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
+        // ETH_P_ALL: only ptype_all handlers see a device's outgoing packets
+        let capture = socket_with(
+            AddressFamily::PACKET,
+            SocketType::DGRAM,
+            flags,
+            Some(eth::ALL),
+        )
+        .map_err(|e| format!("AF_PACKET socket: {e}"))?;
+        let raw = socket_with(
+            AddressFamily::INET,
+            SocketType::RAW,
+            SocketFlags::CLOEXEC,
+            Some(ipproto::RAW),
+        )
+        .map_err(|e| format!("raw IPv4 socket: {e}"))?;
+        Ok(Device {
+            name: name.to_owned(),
+            capture,
+            raw,
+            net: (u32::from(ip) & mask, mask),
+            recent: std::cell::RefCell::new(std::collections::VecDeque::new()),
+        })
+    }
+
+    fn in_net(&self, a: Ipv4Addr) -> bool {
+        u32::from(a) & self.net.1 == self.net.0
+    }
+
+    /// The next packet the host sent into the device (from its network to elsewhere).
+    fn capture(&self, buf: &mut [u8]) -> Option<usize> {
+        loop {
+            let n = match rustix::net::recv(
+                &self.capture,
+                &mut *buf,
+                rustix::net::RecvFlags::empty(),
+            ) {
+                Ok((_, n)) => n,
+                Err(_) => return None,
+            };
+            let p = buf.get(..n)?;
+            if n < 20 || p[0] >> 4 != 4 {
+                continue;
+            }
+            let src = Ipv4Addr::new(p[12], p[13], p[14], p[15]);
+            let dst = Ipv4Addr::new(p[16], p[17], p[18], p[19]);
+            if !self.in_net(src) || self.in_net(dst) {
+                continue;
+            }
+            let now = StdInstant::now();
+            let mut recent = self.recent.borrow_mut();
+            while recent
+                .front()
+                .is_some_and(|(t, _)| now.duration_since(*t) > DUP_WINDOW)
+            {
+                recent.pop_front();
+            }
+            if let Some(k) = recent.iter().position(|(_, q)| q == p) {
+                recent.remove(k);
+                continue;
+            }
+            recent.push_back((now, p.to_vec()));
+            return Some(n);
+        }
+    }
+
+    /// Hands a packet to the host's stack; false when the kernel refused it.
+    fn deliver(&self, packet: &[u8]) -> bool {
+        let Some(d) = packet.get(16..20) else {
+            return false;
+        };
+        let dst = std::net::SocketAddrV4::new(Ipv4Addr::new(d[0], d[1], d[2], d[3]), 0);
+        rustix::net::sendto(&self.raw, packet, rustix::net::SendFlags::empty(), &dst).is_ok()
+    }
+}
+
+impl Drop for Device {
+    fn drop(&mut self) {
+        let _ = ip_cmd(&["link", "del", &self.name]);
+    }
 }
