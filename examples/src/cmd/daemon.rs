@@ -261,17 +261,16 @@ impl Host {
         any
     }
 
-    /// A packet for the host: echo replies answer `zubr ping`; anything else would go to the TUN.
+    /// A packet for the host: echo replies answer `zubr ping`; anything else goes to the
+    /// packet device.
     fn deliver(&mut self, packet: &[u8]) {
-        if let Ok(p) = etherparse::SlicedPacket::from_ip(packet) {
-            if let Some(etherparse::TransportSlice::Icmpv4(i)) = &p.transport {
-                if let etherparse::Icmpv4Type::EchoReply(h) = i.icmp_type() {
-                    if h.id == PING_ID {
-                        self.replies.insert((h.id, h.seq));
-                        return;
-                    }
-                }
-            }
+        if let Ok(p) = etherparse::SlicedPacket::from_ip(packet)
+            && let Some(etherparse::TransportSlice::Icmpv4(i)) = &p.transport
+            && let etherparse::Icmpv4Type::EchoReply(h) = i.icmp_type()
+            && h.id == PING_ID
+        {
+            self.replies.insert((h.id, h.seq));
+            return;
         }
         match &self.dev {
             Some(d) if d.deliver(packet) => {}
