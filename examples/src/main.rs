@@ -59,6 +59,8 @@ enum Command {
     Login(cmd::ctl::Words),
     /// Log out: all SAs deleted, the Log-off policy in force.
     Logout(cmd::ctl::Words),
+    /// Change the session password: old and new, from stdin (one per line).
+    Passwd(cmd::ctl::Words),
     /// Echo requests through the daemon's agent: ping ADDR [-c COUNT] [-s SRC] [-W SECONDS].
     Ping(cmd::ctl::Words),
 }
@@ -91,5 +93,6 @@ fn main() -> ExitCode {
         Command::Login(w) => cmd::ctl::run("login", w),
         Command::Logout(w) => cmd::ctl::run("logout", w),
         Command::Ping(w) => cmd::ctl::run("ping", w),
+        Command::Passwd(w) => cmd::ctl::run("passwd", w),
     }
 }

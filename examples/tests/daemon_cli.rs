@@ -208,17 +208,24 @@ fn fourth_request_is_busy() {
     let d = gateway();
     // three event streams hold three request slots
     let mut streams: Vec<Child> = (0..3)
-        .map(|_| d.cmd(&["klog"]).stdout(Stdio::null()).spawn().unwrap())
+        .map(|_| d.cmd(&["klog"]).stdout(Stdio::null()).stdin(Stdio::null()).spawn().unwrap())
         .collect();
-    std::thread::sleep(Duration::from_millis(500));
-    let o = d.run(&["sa", "show"]);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    assert_eq!(String::from_utf8_lossy(&o.stderr), "DAEMON BUSY NOW\n");
+    // once the three have connected, a fourth request is refused
+    let t0 = Instant::now();
+    loop {
+        let o = d.run(&["sa", "show"]);
+        if o.status.code() == Some(1) {
+            assert_eq!(String::from_utf8_lossy(&o.stderr), "DAEMON BUSY NOW\n");
+            assert!(o.stdout.is_empty());
+            break;
+        }
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "never busy with 3 streams open"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     for s in &mut streams {
         s.kill().unwrap();
         s.wait().unwrap();
@@ -233,4 +240,56 @@ fn fourth_request_is_busy() {
         assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", path_of(&d));
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+#[test]
+fn session_login_passwd_logout() {
+    let p = policy("01-psk-gost-client.lsp");
+    let d = Daemon::start(&[
+        "--lsp",
+        p.to_str().unwrap(),
+        "--local",
+        "192.0.2.50",
+        "--session",
+    ]);
+    let stdin = |args: &[&str], input: &str| -> Output {
+        use std::io::Write;
+        let mut c = d
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        c.wait_with_output().unwrap()
+    };
+    // no password record yet: the password is empty
+    let o = stdin(&["passwd"], "wrong\nsecret\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "Old password is incorrect\n"
+    );
+    let o = stdin(&["passwd"], "\nsecret\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "New password is set successfully\n"
+    );
+    let o = stdin(&["login"], "nope\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "Password is incorrect\n"
+    );
+    let o = stdin(&["login"], "secret\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "Login OK\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(d.ok(&["logout"]), "Logout OK\n");
+    // the record is stored salted, never in clear
+    let rec = std::fs::read_to_string(d._dir.path().join("store/passwd")).unwrap();
+    assert!(!rec.contains("secret") && !rec.is_empty(), "{rec}");
 }

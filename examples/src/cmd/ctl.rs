@@ -115,9 +115,22 @@ pub struct Words {
     args: Vec<String>,
 }
 
-/// Runs utility `name` with its words.
+/// Runs utility `name` with its words. `login` and `passwd` without words read the passwords
+/// from stdin, one per line (`passwd`: old, then new), so they stay out of the process list.
 pub fn run(name: &str, w: Words) -> ExitCode {
     let mut words = vec![name.to_owned()];
-    words.extend(w.args);
+    let need = match name {
+        "login" => 1,
+        "passwd" => 2,
+        _ => 0,
+    };
+    if need > 0 && w.args.is_empty() {
+        let mut lines = std::io::stdin().lines();
+        for _ in 0..need {
+            words.push(lines.next().and_then(Result::ok).unwrap_or_default());
+        }
+    } else {
+        words.extend(w.args);
+    }
     request(&words)
 }

@@ -82,6 +82,11 @@ pub struct Args {
     /// Default Driver Policy.
     #[arg(long, default_value = "passall")]
     ddp: String,
+    /// User session: the Log-off policy is in force until `zubr login`. The password record
+    /// (salted belt-pbkdf2) is `STORE/passwd`; without one the password is empty until
+    /// `zubr passwd` sets it.
+    #[arg(long)]
+    session: bool,
 }
 
 /// A control request handed to the loop.
@@ -490,6 +495,26 @@ impl Host {
                     Err(e) => (1, format!("{e}\n")),
                 }
             }
+            ["passwd", old, new] => {
+                match self
+                    .agent
+                    .change_password(now, old.as_bytes(), new.as_bytes())
+                {
+                    Ok(rec) => {
+                        if let Some(dir) = &self.store {
+                            let _ = std::fs::create_dir_all(dir);
+                            if let Err(e) = std::fs::write(dir.join("passwd"), rec.to_text()) {
+                                return (1, format!("Error: cannot store the password: {e}\n"));
+                            }
+                        }
+                        (0, "New password is set successfully\n".into())
+                    }
+                    Err(zubr_agent::session::LoginError::WrongPassword) => {
+                        (1, "Old password is incorrect\n".into())
+                    }
+                    Err(e) => (1, format!("{e}\n")),
+                }
+            }
             ["ping-send", rest @ ..] => self.ping_send(rest),
             ["ping-poll", id, seq] => {
                 let key = (id.parse().unwrap_or(0), seq.parse().unwrap_or(0));
@@ -536,9 +561,14 @@ fn daemon(a: Args) -> Result<(), String> {
     }
     let ddp = Ddp::from_name(&a.ddp)
         .ok_or_else(|| format!("--ddp {}: passall, passdhcp or dropall", a.ddp))?;
+    // the agent's generator and the password salt's: independent seeds
     let mut seed = [0u8; 32];
+    let mut salt_seed = [0u8; 32];
     std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut seed))
+        .and_then(|mut f| {
+            f.read_exact(&mut seed)
+                .and_then(|()| f.read_exact(&mut salt_seed))
+        })
         .map_err(|e| format!("/dev/urandom: {e}"))?;
     let mut agent = Agent::new(
         SOFTWARE,
@@ -585,6 +615,25 @@ fn daemon(a: Args) -> Result<(), String> {
         hold_until: None,
         replies: HashSet::new(),
     };
+    if a.session {
+        let stored = host
+            .store
+            .as_ref()
+            .and_then(|d| std::fs::read_to_string(d.join("passwd")).ok());
+        let rec = match stored {
+            Some(t) => zubr_agent::session::PasswordRecord::from_text(t.trim())
+                .ok_or("STORE/passwd: not a password record")?,
+            None => {
+                let mut rng = SOFTWARE
+                    .drbg
+                    .instantiate(&salt_seed)
+                    .map_err(|e| format!("random generator: {e}"))?;
+                zubr_agent::session::PasswordRecord::new(b"", &mut *rng)
+                    .map_err(|e| format!("password record: {e}"))?
+            }
+        };
+        host.agent.enable_session(rec);
+    }
     if let Err(e) = host.load_file(&a.lsp, None) {
         eprintln!("zubr daemon: {e}");
     }
