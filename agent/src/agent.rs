@@ -1683,14 +1683,13 @@ impl Agent {
             if !fits {
                 // another selector of the same rule: ask again
                 let mut storage = alloc::vec![0u8; bytes.len() + 256];
-                if let Ok(mut buf) = PacketBuf::copy_from(&mut storage, 128, &bytes) {
-                    match self.outbound(now, phy, &mut buf) {
-                        OutResult::Send { phy } => self.out.push_back(Output::Send {
-                            phy,
-                            packet: buf.bytes().to_vec(),
-                        }),
-                        _ => {}
-                    }
+                if let Ok(mut buf) = PacketBuf::copy_from(&mut storage, 128, &bytes)
+                    && let OutResult::Send { phy } = self.outbound(now, phy, &mut buf)
+                {
+                    self.out.push_back(Output::Send {
+                        phy,
+                        packet: buf.bytes().to_vec(),
+                    });
                 }
                 continue;
             }
@@ -1873,6 +1872,7 @@ impl Agent {
     /// Installs a manually keyed bundle for PROTECT rule `filter` (tests, benchmarks, static
     /// tunnels): `inbound`/`outbound` are SA lists outermost first, e.g. `[ah, esp]`. Returns the
     /// outbound SA ids.
+    #[allow(clippy::too_many_arguments)]
     pub fn install_manual(
         &mut self,
         filter: u32,

@@ -453,7 +453,7 @@ fn identity(
 
 fn hex_bytes(s: &str) -> Option<Vec<u8>> {
     let s = s.trim();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let nib = |c: u8| match c {
@@ -667,17 +667,18 @@ fn esp_proposals(
     Ok(out)
 }
 
-/// One element of a selector list as an IKE selector component: an address range, and a
-/// single protocol/port or 0 (any) for a range.
-fn elements(
-    s: &lp::Selector,
-) -> (
+/// Source ranges, destination ranges, protocols, source ports, destination ports.
+type SelectorElements = (
     Vec<(Ipv4Addr, Ipv4Addr)>,
     Vec<(Ipv4Addr, Ipv4Addr)>,
     Vec<u8>,
     Vec<u16>,
     Vec<u16>,
-) {
+);
+
+/// One element of a selector list as an IKE selector component: an address range, and a
+/// single protocol/port or 0 (any) for a range.
+fn elements(s: &lp::Selector) -> SelectorElements {
     let any = (Ipv4Addr::UNSPECIFIED, Ipv4Addr::BROADCAST);
     let addrs = |v: &[lp::IpRange]| -> Vec<(Ipv4Addr, Ipv4Addr)> {
         if v.is_empty() {

@@ -337,7 +337,7 @@ pub fn if_show(agent: &Agent, ifs: &[IfInfo], all: bool) -> String {
         let bound: Vec<&IfInfo> = ifs
             .iter()
             .filter(|i| {
-                agent.policy().map_or(true, |p| {
+                agent.policy().is_none_or(|p| {
                     p.interface_for(&i.name)
                         .is_some_and(|b| b.logical_name == template)
                 })

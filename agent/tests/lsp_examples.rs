@@ -33,7 +33,7 @@ fn filter_engine(
     mask: EventMask,
     when: UnixTime,
     ifs: &[(&str, &[&str], &[&str])],
-) -> (Engine, Vec<zubr_filter::PhyId>) {
+) -> (Engine, Vec<PhyId>) {
     let mut e = Engine::new(EngineSettings {
         event_mask: mask,
         ..EngineSettings::default()
@@ -233,7 +233,7 @@ fn example_02_atm() {
     //    order (the (AH, ESP) pair is not negotiable by IKE yet and is reported as skipped),
     //    gateways 198.51.100.10 then .20
     let keys = MemoryKeys::new();
-    match map::map_policy(&p, &SOFTWARE, &keys) {
+    match map_policy(&p, &SOFTWARE, &keys) {
         Err(MapError::Unsupported(s)) => {
             assert!(s.contains("signature") || s.contains("certificate"), "{s}")
         }
@@ -287,7 +287,7 @@ fn example_02_atm() {
     let mut t = now;
     let mut second = None;
     for _ in 0..200 {
-        t = t + Duration::from_secs(1);
+        t += Duration::from_secs(1);
         a.handle_timeout(t);
         while let Some(x) = a.poll_transmit() {
             if x.remote.ip() == ip("198.51.100.20") {
@@ -332,7 +332,7 @@ fn example_02_atm() {
 
 const HOST: &str = "10.0.0.5";
 
-fn ex03(when: UnixTime, mask: &str) -> (Engine, zubr_filter::PhyId) {
+fn ex03(when: UnixTime, mask: &str) -> (Engine, PhyId) {
     let (e, p) = filter_engine(
         "03",
         EventMask::parse(mask).unwrap(),

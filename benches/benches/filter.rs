@@ -7,14 +7,18 @@
 //! few ranges, a few ICMP rules, some any-protocol rules), ordered specific-first as real ACLs
 //! are. Three quarters of the packets are drawn from inside a random rule, the rest are random
 //! addresses of the same /8. `RATIO` lines print naive/compiled speed-ups and the growth of the
-//! compiled time from 1k to 100k rules.
+//! compiled time from 1k to 100k rules, and the classifier's heap size per rule count.
+//!
+//! Time is the benchmark thread's CPU time ([`ThreadCpuTime`]), not wall time: the machines
+//! these run on are shared by many processes on two cores, and descheduled time would dominate
+//! the figures (cache lines other processes evict still count, so large rule sets stay noisy).
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::net::Ipv4Addr;
 use std::ops::RangeInclusive;
 use zubr_base::{Direction, Instant};
-use zubr_benches::{mean_ns, report_speed_ratio};
+use zubr_benches::{ThreadCpuTime, mean_ns, report_speed_ratio};
 use zubr_filter::classify::{Classifier, EnableSet, Key};
 use zubr_filter::conntrack::{ConnTracker, Segment};
 use zubr_filter::event::{EventLog, EventMask};
@@ -167,7 +171,7 @@ pub fn packets(rules: &[Selector], seed: u64) -> Vec<Fields> {
         .collect()
 }
 
-fn classifier(c: &mut Criterion) {
+fn classifier(c: &mut Criterion<ThreadCpuTime>) {
     let mut g = c.benchmark_group("filter-classify");
     for n in SIZES {
         let rules = rule_set(n, 0x5eed_0000 + n as u64);
@@ -185,11 +189,13 @@ fn classifier(c: &mut Criterion) {
         let st = cls.stats();
         println!(
             "rules {n}: {matched}/{PACKETS} packets match a rule; partitions src/dst/sport/dport/proto \
-             {:?}, overflow {}, list entries {}, heap {} KiB",
+             {:?}, overflow {}, nodes {}, list entries {}, heap {} KiB ({} bytes/rule)",
             st.per_field,
             st.overflow,
+            st.nodes,
             st.list_entries,
-            st.heap_bytes / 1024
+            st.heap_bytes / 1024,
+            st.heap_bytes / n
         );
         let mut i = 0usize;
         g.bench_function(format!("compiled/{n}"), |b| {
@@ -239,7 +245,7 @@ fn classifier(c: &mut Criterion) {
     }
 }
 
-fn conntrack(c: &mut Criterion) {
+fn conntrack(c: &mut Criterion<ThreadCpuTime>) {
     const N: u32 = 1_000_000;
     let settings = TcpSettings {
         // room for the open/close bench on top of the million
@@ -337,5 +343,9 @@ fn conntrack(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, classifier, conntrack);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(ThreadCpuTime);
+    targets = classifier, conntrack
+}
 criterion_main!(benches);

@@ -67,3 +67,68 @@ pub fn throughput_mbs(group: &str, id: &str, bytes: usize) -> Option<f64> {
     let ns = mean_ns(group, id)?;
     Some(bytes as f64 / ns * 1e3)
 }
+
+/// Criterion measurement: CPU time of the benchmarking thread in nanoseconds (the machines
+/// the benches run on are shared, and descheduled time would otherwise dominate). Used by the
+/// filter benches; `crypto_belt` has its own copy.
+pub struct ThreadCpuTime;
+
+struct CpuNsFormatter;
+
+impl criterion::measurement::ValueFormatter for CpuNsFormatter {
+    fn scale_values(&self, typical: f64, values: &mut [f64]) -> &'static str {
+        let (f, unit) = if typical < 1e3 {
+            (1.0, "ns")
+        } else if typical < 1e6 {
+            (1e-3, "µs")
+        } else {
+            (1e-6, "ms")
+        };
+        values.iter_mut().for_each(|v| *v *= f);
+        unit
+    }
+    fn scale_throughputs(
+        &self,
+        _typical: f64,
+        t: &criterion::Throughput,
+        values: &mut [f64],
+    ) -> &'static str {
+        use criterion::Throughput;
+        let bytes = match *t {
+            Throughput::Bytes(b) | Throughput::BytesDecimal(b) => b as f64,
+            Throughput::Elements(e) | Throughput::ElementsAndBytes { elements: e, .. } => {
+                values.iter_mut().for_each(|v| *v = e as f64 * 1e9 / *v);
+                return "elem/s (CPU)";
+            }
+            Throughput::Bits(b) => b as f64 / 8.0,
+        };
+        values.iter_mut().for_each(|v| *v = bytes * 1e3 / *v);
+        "MB/s (CPU)"
+    }
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+impl criterion::measurement::Measurement for ThreadCpuTime {
+    type Intermediate = cpu_time::ThreadTime;
+    type Value = std::time::Duration;
+    fn start(&self) -> Self::Intermediate {
+        cpu_time::ThreadTime::now()
+    }
+    fn end(&self, i: Self::Intermediate) -> Self::Value {
+        i.elapsed()
+    }
+    fn add(&self, a: &Self::Value, b: &Self::Value) -> Self::Value {
+        *a + *b
+    }
+    fn zero(&self) -> Self::Value {
+        std::time::Duration::ZERO
+    }
+    fn to_f64(&self, v: &Self::Value) -> f64 {
+        v.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn criterion::measurement::ValueFormatter {
+        &CpuNsFormatter
+    }
+}

@@ -432,6 +432,13 @@ fn packet_near(s: &Selector, r: u64, r2: u64, inside: bool, fragment: bool) -> F
 fn agree_on(sels: &[Selector], disabled: &[u32], from: u32, seed: u64, packets: usize) {
     let from = from % sels.len() as u32;
     let c = Classifier::new(sels);
+    // memory stays linear in the rules, whatever their overlap
+    let st = c.stats();
+    assert!(
+        st.heap_bytes <= 512 * sels.len() + (8 << 20),
+        "{} rules: {st:?}",
+        sels.len()
+    );
     let mut en = EnableSet::all(sels.len());
     for &d in disabled {
         en.set(d % sels.len().max(1) as u32, false);

@@ -180,8 +180,34 @@ fn exercise_filter() -> usize {
     e.events().len()
 }
 
+/// The agent: an empty agent with one interface classifies a packet under the Default Driver
+/// Policy.
+fn exercise_agent() -> bool {
+    let Ok(mut a) = zubr_agent::Agent::new(
+        zubr_crypto_stb::SOFTWARE,
+        zubr_agent::AgentSettings::default(),
+        &[5; 32],
+    ) else {
+        return false;
+    };
+    let phy = a.add_interface("eth0", &[core::net::Ipv4Addr::new(10, 0, 0, 5)], &[], 1500);
+    let mut storage = [0u8; 128];
+    let mut pkt = [0u8; 28];
+    pkt[0] = 0x45;
+    pkt[3] = 28;
+    pkt[8] = 64;
+    pkt[9] = 17;
+    let Ok(mut b) = zubr_base::PacketBuf::copy_from(&mut storage, 32, &pkt) else {
+        return false;
+    };
+    let r = a.outbound(zubr_base::Instant::from_secs(1), phy, &mut b);
+    core::hint::black_box(&r);
+    a.sa_pairs() == 0
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
+    core::hint::black_box(exercise_agent());
     let n = exercise();
     core::hint::black_box(exercise_filter());
     core::hint::black_box(zubr_base::IpsecError::from_code(5));

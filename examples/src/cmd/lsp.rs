@@ -30,17 +30,40 @@ enum Cmd {
         #[arg(long)]
         lenient: bool,
     },
-    /// Print the policy in canonical form (`lsp_mgr show`).
+    /// Print a policy file in canonical form; without -f, the daemon's active (or with -db,
+    /// stored) policy (`lsp_mgr show [-db]`).
     Show {
         /// Policy file (`-` = stdin).
         #[arg(short = 'f', long = "file")]
-        file: String,
+        file: Option<String>,
+        /// With the daemon: the stored policy instead of the active one.
+        #[arg(long = "db", short = 'd')]
+        db: bool,
         /// Refuse Zubr-only structures and attributes (for files meant for S-Terra products).
         #[arg(long)]
         compat: bool,
         /// Unknown structures and attributes are kept (warnings) instead of errors.
         #[arg(long)]
         lenient: bool,
+    },
+    /// Daemon: load a policy file, store it and make it active (`lsp_mgr load`).
+    Load {
+        /// Policy file.
+        #[arg(short = 'f', long = "file")]
+        file: String,
+        /// Label shown as Source info.
+        #[arg(short = 'l', long = "label")]
+        label: Option<String>,
+    },
+    /// Daemon: load the stored policy again; all connections are dropped.
+    Reload,
+    /// Daemon: unload the policy; the Default Driver Policy takes over.
+    Unload,
+    /// Daemon: type, source and source info of the active (or -db stored) policy.
+    ShowInfo {
+        /// The stored policy.
+        #[arg(long = "db", short = 'd')]
+        db: bool,
     },
 }
 
@@ -49,11 +72,41 @@ pub fn run(args: Args) -> ExitCode {
     match args.command {
         Cmd::Check { file, lenient } => check(&file, lenient),
         Cmd::Show {
-            file,
+            file: Some(file),
             compat,
             lenient,
+            ..
         } => show(&file, compat, lenient),
+        Cmd::Show { file: None, db, .. } => daemon(&["show"], db),
+        Cmd::ShowInfo { db } => daemon(&["show-info"], db),
+        Cmd::Reload => daemon(&["reload"], false),
+        Cmd::Unload => daemon(&["unload"], false),
+        Cmd::Load { file, label } => {
+            // the daemon reads the file itself: send an absolute path
+            let path = match std::fs::canonicalize(&file) {
+                Ok(p) => p.to_string_lossy().into_owned(),
+                Err(e) => {
+                    eprintln!("Error: cannot read {file}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let mut w: Vec<String> = ["lsp", "load", "-f", &path].map(str::to_owned).to_vec();
+            if let Some(l) = label {
+                w.extend(["-l".to_owned(), l]);
+            }
+            super::ctl::request(&w)
+        }
     }
+}
+
+/// `zubr lsp WORD [-db]` through the daemon.
+fn daemon(words: &[&str], db: bool) -> ExitCode {
+    let mut w = vec!["lsp".to_owned()];
+    w.extend(words.iter().map(|s| (*s).to_owned()));
+    if db {
+        w.push("-db".to_owned());
+    }
+    super::ctl::request(&w)
 }
 
 /// Reads FILE or stdin; the display name for diagnostics.

@@ -2,6 +2,8 @@
 
 pub mod connect;
 pub mod crypto;
+pub mod ctl;
+pub mod daemon;
 pub mod demo;
 pub mod esp;
 pub mod filter;

@@ -1,0 +1,983 @@
+//! `zubr [--control PATH] daemon --lsp FILE [--store DIR] [--local IP] [--if NAME]
+//! [--ike-port N] [--natt-port N] [--ddp passall|passdhcp|dropall]` — the Linux host around one
+//! [`zubr_agent::Agent`]: UDP sockets for IKE (500) and NAT-T (4500), the clock and timers, and
+//! the Unix control socket the utilities talk to (product.md §4; protocol in [`super::ctl`]).
+//!
+//! One thread owns the agent and runs the loop (sockets, timers, control requests); one thread
+//! accepts control connections and one thread per connection reads the request and waits for
+//! the loop's answer. At most 3 requests are served at once; the 4th gets `DAEMON BUSY NOW`.
+//! A policy that fails to load leaves the Default Driver Policy in force (`--ddp`) and the
+//! daemon keeps running so that `zubr lsp load` can fix it.
+//!
+//! ESP leaves through the NAT-T socket (ESP-in-UDP, policies with `NATTraversal = FORCE` or a
+//! NAT). The packet device (`--tun NAME --tun-addr CIDR [--route CIDR]...`): a TUN device needs
+//! the `TUNSETIFF` ioctl, which cannot be made without `unsafe` (forbidden in this workspace), so
+//! the daemon creates a veth pair `NAME`/`NAMEp` with `ip` (veth is what every kernel with
+//! namespaces has; `dummy` may be missing), gives `NAME` the address and routes the protected
+//! networks through it to a fixed next hop whose MAC address no interface has (so the far end
+//! drops every frame as `otherhost`: nothing leaks in clear). The host's packets routed there
+//! are read with an `AF_PACKET` socket (packets from the `--tun-addr` network to elsewhere; the
+//! copy the far end receives is recognised as a duplicate and skipped), go through the agent's
+//! outbound path, and what the agent delivers is handed back to the host's stack through a raw
+//! IPv4 socket (`IPPROTO_RAW`; the kernel delivers it locally). rustix makes both sockets
+//! without unsafe code.
+//! This module must not make policy decisions; it only moves bytes between the agent and the OS.
+
+use std::collections::HashSet;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant as StdInstant};
+
+use zubr_agent::mgmt::{self, IfInfo, SaClear, SaShow};
+use zubr_agent::{
+    Agent, AgentSettings, Ddp, LiteralKeys, Notice, OutResult, Output, PhyId, PolicySource,
+};
+use zubr_base::{Instant, PacketBuf};
+use zubr_crypto_stb::SOFTWARE;
+
+/// ICMP identifier of `zubr ping` (replies with another id go to the packet device).
+const PING_ID: u16 = 0x7a62;
+
+/// How long packets released by a new SA wait (see [`Host::pump`]).
+const RELEASE_DELAY: Duration = Duration::from_millis(30);
+
+/// Requests served at once (product.md §4).
+const MAX_REQUESTS: usize = 3;
+
+/// `zubr daemon` options.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Policy file loaded at start.
+    #[arg(long)]
+    lsp: String,
+    /// Directory for the stored policy (`lsp load` copies the file there as `lsp.txt`).
+    #[arg(long)]
+    store: Option<String>,
+    /// Packet device name (a dummy device standing in for TUN, see the module docs).
+    #[arg(long)]
+    tun: Option<String>,
+    /// Address of the packet device (CIDR); also the source of `zubr ping`.
+    #[arg(long)]
+    tun_addr: Option<String>,
+    /// Networks routed through the packet device (CIDR, repeat).
+    #[arg(long)]
+    route: Vec<String>,
+    /// Our address for IKE and tunnels (default: the address the kernel routes from).
+    #[arg(long)]
+    local: Option<Ipv4Addr>,
+    /// Name of the physical interface the policy's NetworkInterface templates match.
+    #[arg(long = "if", default_value = "eth0")]
+    iface: String,
+    /// UDP port bound for IKE (0 = ephemeral, for tests); the agent sees 500.
+    #[arg(long, default_value_t = 500)]
+    ike_port: u16,
+    /// UDP port bound for NAT-T; the agent sees 4500.
+    #[arg(long, default_value_t = 4500)]
+    natt_port: u16,
+    /// Default Driver Policy.
+    #[arg(long, default_value = "passall")]
+    ddp: String,
+    /// User session: the Log-off policy is in force until `zubr login`. The password record
+    /// (salted belt-pbkdf2) is `STORE/passwd`; without one the password is empty until
+    /// `zubr passwd` sets it.
+    #[arg(long)]
+    session: bool,
+}
+
+/// A control request handed to the loop.
+struct Req {
+    words: Vec<String>,
+    reply: Sender<(u8, String)>,
+}
+
+/// Runs `zubr daemon`.
+pub fn run(args: Args) -> ExitCode {
+    match daemon(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("zubr daemon: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn route_source() -> Ipv4Addr {
+    UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
+        .and_then(|s| s.local_addr())
+        .ok()
+        .and_then(|a| match a.ip() {
+            IpAddr::V4(v) if !v.is_unspecified() => Some(v),
+            _ => None,
+        })
+        .unwrap_or(Ipv4Addr::LOCALHOST)
+}
+
+struct Host {
+    agent: Agent,
+    ike: UdpSocket,
+    natt: UdpSocket,
+    local: Ipv4Addr,
+    iface: String,
+    start: StdInstant,
+    store: Option<std::path::PathBuf>,
+    /// Packets the agent delivered that have nowhere to go (no TUN).
+    undelivered: u64,
+    /// The physical interface.
+    eth: PhyId,
+    /// The packet device.
+    dev: Option<Device>,
+    /// Packets released by a new SA, sent at `hold_until`.
+    held: Vec<Vec<u8>>,
+    hold_until: Option<StdInstant>,
+    /// The TUN-side interface and its address (`--tun-addr`).
+    tun: Option<(PhyId, Ipv4Addr)>,
+    /// Echo replies delivered to us (`zubr ping`): (id, seq).
+    replies: HashSet<(u16, u16)>,
+}
+
+impl Host {
+    fn now(&self) -> Instant {
+        Instant::from_micros(u64::try_from(self.start.elapsed().as_micros()).unwrap_or(u64::MAX))
+    }
+
+    fn load_file(&mut self, path: &str, label: Option<&str>) -> Result<(), String> {
+        let text = std::fs::read(path).map_err(|e| format!("Error: cannot read {path}: {e}"))?;
+        let name = std::path::Path::new(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.to_owned());
+        let now = self.now();
+        let r = self.agent.load_policy_text(
+            now,
+            &text,
+            PolicySource {
+                source: "file".into(),
+                info: label.map_or_else(|| name.clone(), str::to_owned),
+            },
+            &LiteralKeys,
+        );
+        if let Err(e) = r {
+            return Err(format!(
+                "Error: LSP is not loaded, {} is in force:\n{e}",
+                "Default Driver Policy"
+            ));
+        }
+        if let Some(dir) = &self.store {
+            let _ = std::fs::create_dir_all(dir);
+            std::fs::write(dir.join("lsp.txt"), &text)
+                .map_err(|e| format!("Error: cannot store the LSP: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn pump(&mut self) -> bool {
+        let mut any = false;
+        let now = self.now();
+        let mut buf = vec![0u8; 65536];
+        for natt in [false, true] {
+            loop {
+                let sock = if natt { &self.natt } else { &self.ike };
+                let (n, from) = match sock.recv_from(&mut buf) {
+                    Ok(x) => x,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    Err(_) => break,
+                };
+                any = true;
+                let local = SocketAddr::new(IpAddr::V4(self.local), if natt { 4500 } else { 500 });
+                let data = buf.get(..n).unwrap_or_default();
+                let _ = self.agent.handle_datagram(now, local, from, data);
+            }
+        }
+        if let (Some(dev), Some((phy, _))) = (self.dev.take(), self.tun) {
+            let mut storage = vec![0u8; 65536 + 512];
+            for _ in 0..256 {
+                let Some(n) = dev.capture(&mut storage[256..65536 + 256]) else {
+                    break;
+                };
+                any = true;
+                let Ok(mut b) = PacketBuf::new(&mut storage, 256, n) else {
+                    break;
+                };
+                match self.agent.outbound(now, phy, &mut b) {
+                    OutResult::Send { .. } => {
+                        let bytes = b.bytes().to_vec();
+                        self.send_wire(&bytes);
+                    }
+                    OutResult::Queued | OutResult::Held | OutResult::Fragmented => {}
+                    OutResult::Drop(_) => self.undelivered += 1,
+                }
+            }
+            self.dev = Some(dev);
+        }
+        if self.agent.poll_timeout().is_some_and(|t| t <= now) {
+            self.agent.handle_timeout(now);
+        }
+        while let Some(t) = self.agent.poll_transmit() {
+            any = true;
+            let sock = if t.local.port() == 4500 {
+                &self.natt
+            } else {
+                &self.ike
+            };
+            let _ = sock.send_to(&t.payload, t.remote);
+        }
+        while let Some(n) = self.agent.poll_notice() {
+            match n {
+                Notice::SaUp { conn, peer } => {
+                    eprintln!("zubr daemon: IPsec connection {conn} with {peer} is up");
+                    self.hold_until = Some(StdInstant::now() + RELEASE_DELAY);
+                }
+                Notice::SaDown { conn, peer } => {
+                    eprintln!("zubr daemon: IPsec connection {conn} with {peer} is down")
+                }
+                Notice::RequestFailed { filter, peer } => {
+                    eprintln!("zubr daemon: SA request of filter {filter} to {peer} failed")
+                }
+                Notice::Ikecfg(a) => eprintln!("zubr daemon: IKECFG address {}", a.address),
+            }
+        }
+        // packets released by a new SA wait RELEASE_DELAY: a responder that installs its
+        // inbound SA when it processes our last Quick Mode message (strongSwan does) would drop
+        // a packet that overtakes it ("inbound ESP packet does not belong to an installed SA")
+        let now_std = StdInstant::now();
+        while let Some(o) = self.agent.poll_output() {
+            any = true;
+            match o {
+                Output::Send { packet, .. } if self.hold_until.is_some_and(|t| now_std < t) => {
+                    self.held.push(packet);
+                }
+                Output::Send { packet, .. } => self.send_wire(&packet),
+                Output::Deliver { packet, .. } => self.deliver(&packet),
+            }
+        }
+        if self.hold_until.is_some_and(|t| now_std >= t) {
+            self.hold_until = None;
+            for p in std::mem::take(&mut self.held) {
+                self.send_wire(&p);
+            }
+        }
+        any
+    }
+
+    /// A packet for the host: echo replies answer `zubr ping`; anything else goes to the
+    /// packet device.
+    fn deliver(&mut self, packet: &[u8]) {
+        if let Ok(p) = etherparse::SlicedPacket::from_ip(packet)
+            && let Some(etherparse::TransportSlice::Icmpv4(i)) = &p.transport
+            && let etherparse::Icmpv4Type::EchoReply(h) = i.icmp_type()
+            && h.id == PING_ID
+        {
+            self.replies.insert((h.id, h.seq));
+            return;
+        }
+        match &self.dev {
+            Some(d) if d.deliver(packet) => {}
+            _ => self.undelivered += 1,
+        }
+    }
+
+    /// `ping-send DST SRC ID SEQ`: one echo request through the outbound path.
+    fn ping_send(&mut self, w: &[&str]) -> (u8, String) {
+        let (Some(dst), Some(src), Some(id), Some(seq)) = (
+            w.first().and_then(|s| s.parse::<Ipv4Addr>().ok()),
+            w.get(1).and_then(|s| s.parse::<Ipv4Addr>().ok()),
+            w.get(2).and_then(|s| s.parse::<u16>().ok()),
+            w.get(3).and_then(|s| s.parse::<u16>().ok()),
+        ) else {
+            return (9, "Usage: ping ADDR [-c COUNT] [-s SRC]\n".into());
+        };
+        let phy = match (self.agent.ikecfg_interface(), self.tun) {
+            (Some((p, a)), _) if a.address == src => p,
+            (_, Some((p, a))) if a == src => p,
+            _ => self.eth,
+        };
+        let mut pkt = Vec::new();
+        let b = etherparse::PacketBuilder::ipv4(src.octets(), dst.octets(), 64)
+            .icmpv4_echo_request(id, seq);
+        if b.write(&mut pkt, b"zubr ping payload 0123456789").is_err() {
+            return (1, "cannot build the echo request\n".into());
+        }
+        let mut storage = vec![0u8; pkt.len() + 512];
+        let Ok(mut buf) = PacketBuf::copy_from(&mut storage, 256, &pkt) else {
+            return (1, "packet buffer\n".into());
+        };
+        let now = self.now();
+        match self.agent.outbound(now, phy, &mut buf) {
+            OutResult::Send { .. } => {
+                let bytes = buf.bytes().to_vec();
+                self.send_wire(&bytes);
+                (0, "sent\n".into())
+            }
+            OutResult::Queued => (0, "queued for the SA\n".into()),
+            OutResult::Held | OutResult::Fragmented => (0, "sent\n".into()),
+            OutResult::Drop(r) => (1, format!("dropped: {r}\n")),
+        }
+    }
+
+    /// A packet for the wire: ESP-in-UDP leaves through the NAT-T socket.
+    fn send_wire(&mut self, packet: &[u8]) {
+        match zubr_agent::wire::udp_parts(packet) {
+            Some((src, dst, body)) if src.port() == 4500 => {
+                let _ = self.natt.send_to(body, dst);
+            }
+            Some((src, dst, body)) if src.port() == 500 => {
+                let _ = self.ike.send_to(body, dst);
+            }
+            _ => self.undelivered += 1,
+        }
+    }
+
+    fn interfaces(&self) -> Vec<IfInfo> {
+        vec![IfInfo {
+            name: self.iface.clone(),
+            up: true,
+            index: 1,
+            mtu: 1500,
+            mac: None,
+            addrs: vec![(
+                self.local,
+                Ipv4Addr::new(255, 255, 255, 255),
+                Ipv4Addr::UNSPECIFIED,
+            )],
+        }]
+    }
+
+    /// Runs one utility request: (exit code, text).
+    fn handle(&mut self, words: &[String]) -> (u8, String) {
+        let now = self.now();
+        let w: Vec<&str> = words.iter().map(String::as_str).collect();
+        let flag = |f: &str| w.contains(&f);
+        let ids = || -> Result<Vec<u32>, String> {
+            let mut v = Vec::new();
+            let mut it = w.iter();
+            while let Some(a) = it.next() {
+                if *a == "-i" {
+                    let n = it
+                        .next()
+                        .and_then(|s| s.parse().ok())
+                        .ok_or("User Error: -i needs a number")?;
+                    v.push(n);
+                }
+            }
+            Ok(v)
+        };
+        let usage = |u: &str| (9u8, format!("Usage: {u}\n"));
+        match w.as_slice() {
+            ["sa", "show", ..] => match ids() {
+                Ok(ids) => (
+                    0,
+                    mgmt::sa_show(
+                        &self.agent,
+                        now,
+                        &SaShow {
+                            isakmp: flag("-isakmp"),
+                            ipsec: flag("-ipsec"),
+                            ids,
+                            detail: flag("-detail"),
+                        },
+                    ),
+                ),
+                Err(e) => (9, format!("{e}\n")),
+            },
+            ["sa", "clear", ..] => match ids() {
+                Ok(ids) if flag("-all") || !ids.is_empty() || flag("-isakmp") || flag("-ipsec") => {
+                    let out = mgmt::sa_clear(
+                        &mut self.agent,
+                        now,
+                        &SaClear {
+                            isakmp: flag("-isakmp"),
+                            ipsec: flag("-ipsec"),
+                            ids,
+                            all: flag("-all"),
+                            silent: flag("-silent"),
+                        },
+                    );
+                    (0, out)
+                }
+                Ok(_) => usage("sa clear [-isakmp|-ipsec] [-i ID]... [-silent] | -all"),
+                Err(e) => (9, format!("{e}\n")),
+            },
+            ["fwconn", "show", ..] | ["fwconn"] => match ids() {
+                Ok(ids) => (
+                    0,
+                    mgmt::fwconn_show(&self.agent, now, flag("-detail"), &ids),
+                ),
+                Err(e) => (9, format!("{e}\n")),
+            },
+            ["drv"] | ["drv", "show"] => done(mgmt::drv_show(&self.agent, &[])),
+            ["drv", "show", names @ ..] => {
+                let names: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
+                done(mgmt::drv_show(&self.agent, &names))
+            }
+            ["drv", "set", rest @ ..] if !rest.is_empty() && rest.len() % 2 == 0 => {
+                let pairs: Vec<(String, String)> = rest
+                    .chunks(2)
+                    .map(|c| (c[0].to_owned(), c[1].to_owned()))
+                    .collect();
+                done(mgmt::drv_set(&mut self.agent, &pairs))
+            }
+            ["drv", ..] => usage("drv [show [NAME...] | set NAME VALUE...]"),
+            ["dp", "show", ..] | ["dp"] => {
+                (0, mgmt::dp_show(&self.agent, flag("-ddp"), flag("-lop")))
+            }
+            ["dp", "set", rest @ ..] => {
+                let (mut ddp, mut lop) = self.agent.driver_policies();
+                let mut it = rest.iter();
+                while let Some(k) = it.next() {
+                    let v = it.next().copied().unwrap_or("");
+                    match *k {
+                        "-ddp" => match Ddp::from_name(v) {
+                            Some(d) => ddp = d,
+                            None => return (9, format!("User Error: unknown DDP \"{v}\"\n")),
+                        },
+                        "-lop" => match zubr_agent::Lop::from_name(v) {
+                            Some(l) => lop = l,
+                            None => return (9, format!("User Error: unknown LOP \"{v}\"\n")),
+                        },
+                        _ => {
+                            return usage(
+                                "dp set [-ddp passall|passdhcp|dropall] [-lop passdhcp|ddp]",
+                            );
+                        }
+                    }
+                }
+                self.agent.set_driver_policies(ddp, lop);
+                (0, mgmt::dp_show(&self.agent, false, false))
+            }
+            ["lsp", "load", "-f", path, rest @ ..] => {
+                let label = match rest {
+                    ["-l", l] => Some(*l),
+                    [] => None,
+                    _ => return usage("lsp load -f FILE [-l LABEL]"),
+                };
+                match self.load_file(path, label) {
+                    Ok(()) => {
+                        let name = std::path::Path::new(path)
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        (0, format!("LSP successfully loaded from file {name}\n"))
+                    }
+                    Err(e) => (1, format!("{e}\n")),
+                }
+            }
+            ["lsp", "reload"] => match self.agent.reload_policy(now, &LiteralKeys) {
+                Ok(_) => (0, "LSP is reloaded successfully\n".into()),
+                Err(e) => (1, format!("Error: {e}\nDefault Driver Policy is loaded\n")),
+            },
+            ["lsp", "unload"] => {
+                self.agent.unload_policy(now);
+                (0, "Default Driver Policy is loaded\n".into())
+            }
+            ["lsp", "show"] => (0, mgmt::lsp_show(&self.agent, false)),
+            ["lsp", "show", "-db"] => (0, mgmt::lsp_show(&self.agent, true)),
+            ["lsp", "show-info"] => (0, mgmt::lsp_show_info(&self.agent, false)),
+            ["lsp", "show-info", "-db"] => (0, mgmt::lsp_show_info(&self.agent, true)),
+            ["if", "show", ..] | ["if"] => (
+                0,
+                mgmt::if_show(&self.agent, &self.interfaces(), flag("-all")),
+            ),
+            ["logout"] => {
+                self.agent.logout(now);
+                (0, "Logout OK\n".into())
+            }
+            ["login", pw @ ..] => {
+                let pw = pw.first().copied().unwrap_or("");
+                match self.agent.login(now, pw.as_bytes()) {
+                    Ok(()) => (0, "Login OK\n".into()),
+                    Err(e) => (1, format!("{e}\n")),
+                }
+            }
+            ["passwd", old, new] => {
+                match self
+                    .agent
+                    .change_password(now, old.as_bytes(), new.as_bytes())
+                {
+                    Ok(rec) => {
+                        if let Some(dir) = &self.store {
+                            let _ = std::fs::create_dir_all(dir);
+                            if let Err(e) = std::fs::write(dir.join("passwd"), rec.to_text()) {
+                                return (1, format!("Error: cannot store the password: {e}\n"));
+                            }
+                        }
+                        (0, "New password is set successfully\n".into())
+                    }
+                    Err(zubr_agent::session::LoginError::WrongPassword) => {
+                        (1, "Old password is incorrect\n".into())
+                    }
+                    Err(e) => (1, format!("{e}\n")),
+                }
+            }
+            ["ping-send", rest @ ..] => self.ping_send(rest),
+            ["ping-poll", id, seq] => {
+                let key = (id.parse().unwrap_or(0), seq.parse().unwrap_or(0));
+                if self.replies.remove(&key) {
+                    (0, String::new())
+                } else {
+                    (1, String::new())
+                }
+            }
+            ["ping-src"] => {
+                let src = match (self.agent.ikecfg_interface(), self.tun) {
+                    (Some((_, a)), _) => a.address,
+                    (None, Some((_, a))) => a,
+                    _ => self.local,
+                };
+                (0, src.to_string())
+            }
+            ["klog-poll"] => {
+                let mut o = String::new();
+                while let Some(e) = self.agent.events().pop() {
+                    o.push_str(&e.to_string());
+                    o.push('\n');
+                }
+                (0, o)
+            }
+            _ => (
+                9,
+                format!("User Error: unknown command \"{}\"\n", w.join(" ")),
+            ),
+        }
+    }
+}
+
+fn done(r: Result<String, String>) -> (u8, String) {
+    match r {
+        Ok(s) => (0, s),
+        Err(e) => (9, if e.ends_with('\n') { e } else { e + "\n" }),
+    }
+}
+
+fn daemon(a: Args) -> Result<(), String> {
+    if a.tun.is_some() && a.tun_addr.is_none() {
+        return Err("--tun needs --tun-addr".into());
+    }
+    let ddp = Ddp::from_name(&a.ddp)
+        .ok_or_else(|| format!("--ddp {}: passall, passdhcp or dropall", a.ddp))?;
+    // the agent's generator and the password salt's: independent seeds
+    let mut seed = [0u8; 32];
+    let mut salt_seed = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| {
+            f.read_exact(&mut seed)
+                .and_then(|()| f.read_exact(&mut salt_seed))
+        })
+        .map_err(|e| format!("/dev/urandom: {e}"))?;
+    let mut agent = Agent::new(
+        SOFTWARE,
+        AgentSettings {
+            ddp,
+            ..AgentSettings::default()
+        },
+        &seed,
+    )
+    .map_err(|e| e.to_string())?;
+    let local = a.local.unwrap_or_else(route_source);
+    let eth = agent.add_interface(&a.iface, &[local], &[], 1500);
+    let tun = match &a.tun_addr {
+        Some(cidr) => {
+            let (ip, prefix) = parse_cidr(cidr)?;
+            let name = a.tun.as_deref().unwrap_or("tun0");
+            Some((agent.add_interface(name, &[ip], &[], 1400), ip, prefix))
+        }
+        None => None,
+    };
+    let dev = match (&a.tun, tun) {
+        (Some(name), Some((_, ip, prefix))) => Some(Device::up(name, ip, prefix, &a.route)?),
+        _ => None,
+    };
+    let bind = |port: u16| -> Result<UdpSocket, String> {
+        let s = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, port))
+            .map_err(|e| format!("UDP port {port}: {e}"))?;
+        s.set_nonblocking(true).map_err(|e| e.to_string())?;
+        Ok(s)
+    };
+    let mut host = Host {
+        agent,
+        ike: bind(a.ike_port)?,
+        natt: bind(a.natt_port)?,
+        local,
+        iface: a.iface.clone(),
+        start: StdInstant::now(),
+        store: a.store.as_ref().map(std::path::PathBuf::from),
+        undelivered: 0,
+        eth,
+        tun: tun.map(|(p, ip, _)| (p, ip)),
+        dev,
+        held: Vec::new(),
+        hold_until: None,
+        replies: HashSet::new(),
+    };
+    if a.session {
+        let stored = host
+            .store
+            .as_ref()
+            .and_then(|d| std::fs::read_to_string(d.join("passwd")).ok());
+        let rec = match stored {
+            Some(t) => zubr_agent::session::PasswordRecord::from_text(t.trim())
+                .ok_or("STORE/passwd: not a password record")?,
+            None => {
+                let mut rng = SOFTWARE
+                    .drbg
+                    .instantiate(&salt_seed)
+                    .map_err(|e| format!("random generator: {e}"))?;
+                zubr_agent::session::PasswordRecord::new(b"", &mut *rng)
+                    .map_err(|e| format!("password record: {e}"))?
+            }
+        };
+        host.agent.enable_session(rec);
+    }
+    if let Err(e) = host.load_file(&a.lsp, None) {
+        eprintln!("zubr daemon: {e}");
+    }
+    let path = super::ctl::control_path(None);
+    if let Some(dir) = std::path::Path::new(&path).parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = std::fs::remove_file(&path);
+    let listener = UnixListener::bind(&path).map_err(|e| format!("control socket {path}: {e}"))?;
+    let (tx, rx) = mpsc::channel::<Req>();
+    let busy = Arc::new(AtomicUsize::new(0));
+    std::thread::spawn(move || accept(listener, tx, busy));
+    eprintln!(
+        "zubr daemon: local {local}, IKE on UDP {} and {}, control {path}",
+        host.ike.local_addr().map(|a| a.port()).unwrap_or(0),
+        host.natt.local_addr().map(|a| a.port()).unwrap_or(0)
+    );
+    // the first connect runs phase 1 (and Mode Config) for policies that ask for it
+    let n = host.now();
+    host.agent.connect(n);
+    run_loop(&mut host, &rx);
+    Ok(())
+}
+
+fn run_loop(host: &mut Host, rx: &Receiver<Req>) {
+    loop {
+        let mut any = host.pump();
+        loop {
+            match rx.try_recv() {
+                Ok(r) => {
+                    any = true;
+                    let ans = host.handle(&r.words);
+                    let _ = r.reply.send(ans);
+                    any |= host.pump();
+                }
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => return,
+            }
+        }
+        if !any {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+fn accept(listener: UnixListener, tx: Sender<Req>, busy: Arc<AtomicUsize>) {
+    for conn in listener.incoming() {
+        let Ok(mut s) = conn else { continue };
+        if busy.fetch_add(1, Ordering::SeqCst) >= MAX_REQUESTS {
+            busy.fetch_sub(1, Ordering::SeqCst);
+            let _ = s.write_all(b"EXIT 1\nDAEMON BUSY NOW\n");
+            continue;
+        }
+        let tx = tx.clone();
+        let busy = busy.clone();
+        std::thread::spawn(move || {
+            serve(&mut s, &tx);
+            busy.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
+
+fn ask(tx: &Sender<Req>, words: Vec<String>) -> Option<(u8, String)> {
+    let (rtx, rrx) = mpsc::channel();
+    tx.send(Req { words, reply: rtx }).ok()?;
+    rrx.recv().ok()
+}
+
+fn serve(s: &mut UnixStream, tx: &Sender<Req>) {
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    // the request: words separated by NUL, ended by a newline
+    let mut req = Vec::new();
+    let mut b = [0u8; 1];
+    loop {
+        match s.read(&mut b) {
+            Ok(1) if b[0] == b'\n' => break,
+            Ok(1) if req.len() < 1 << 16 => req.push(b[0]),
+            _ => return,
+        }
+    }
+    let words: Vec<String> = String::from_utf8_lossy(&req)
+        .split('\0')
+        .map(str::to_owned)
+        .collect();
+    if words.first().map(String::as_str) == Some("klog") {
+        // the event stream, until the utility closes the connection
+        if s.write_all(b"EXIT 0\n").is_err() || s.set_nonblocking(true).is_err() {
+            return;
+        }
+        loop {
+            let Some((_, text)) = ask(tx, vec!["klog-poll".into()]) else {
+                return;
+            };
+            let _ = s.set_nonblocking(false);
+            if s.write_all(text.as_bytes()).is_err() {
+                return;
+            }
+            let _ = s.set_nonblocking(true);
+            match s.read(&mut b) {
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                _ => return,
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let (code, text) = if words.first().map(String::as_str) == Some("ping") {
+        ping(tx, &words[1..])
+    } else {
+        let Some(a) = ask(tx, words) else { return };
+        a
+    };
+    let _ = s.write_all(format!("EXIT {code}\n{text}").as_bytes());
+}
+
+/// `zubr ping ADDR [-c COUNT] [-s SRC] [-W SECONDS]`: echo requests from SRC (default the IKECFG
+/// address, else our address) through the agent; the first may wait for IKE in the SA queue.
+fn ping(tx: &Sender<Req>, w: &[String]) -> (u8, String) {
+    let Some(dst) = w.first().cloned() else {
+        return (
+            9,
+            "Usage: ping ADDR [-c COUNT] [-s SRC] [-W SECONDS]\n".into(),
+        );
+    };
+    let opt = |k: &str| {
+        w.iter()
+            .position(|a| a == k)
+            .and_then(|i| w.get(i + 1))
+            .cloned()
+    };
+    let count: u16 = opt("-c").and_then(|c| c.parse().ok()).unwrap_or(3);
+    let wait: u64 = opt("-W").and_then(|c| c.parse().ok()).unwrap_or(10);
+    let src = match opt("-s") {
+        Some(s) => s,
+        None => match ask(tx, vec!["ping-src".into()]) {
+            Some((0, s)) => s,
+            _ => return (1, "daemon gone\n".into()),
+        },
+    };
+    let id = PING_ID;
+    let mut out = format!("PING {dst} from {src}\n");
+    let mut got = 0u16;
+    for seq in 1..=count {
+        let t0 = StdInstant::now();
+        let words = ["ping-send", &dst, &src, &id.to_string(), &seq.to_string()]
+            .map(str::to_owned)
+            .to_vec();
+        match ask(tx, words) {
+            Some((0, _)) => {}
+            Some((_, e)) => {
+                out.push_str(&format!("icmp_seq={seq} {e}"));
+                continue;
+            }
+            None => return (1, out + "daemon gone\n"),
+        }
+        loop {
+            match ask(
+                tx,
+                ["ping-poll".to_owned(), id.to_string(), seq.to_string()].to_vec(),
+            ) {
+                Some((0, _)) => {
+                    got += 1;
+                    out.push_str(&format!(
+                        "reply from {dst}: icmp_seq={seq} time={} ms\n",
+                        t0.elapsed().as_millis()
+                    ));
+                    break;
+                }
+                Some(_) if t0.elapsed() < Duration::from_secs(wait) => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                Some(_) => {
+                    out.push_str(&format!("icmp_seq={seq} timeout\n"));
+                    break;
+                }
+                None => return (1, out + "daemon gone\n"),
+            }
+        }
+    }
+    out.push_str(&format!("{count} packets transmitted, {got} received\n"));
+    (u8::from(got != count), out)
+}
+
+fn parse_cidr(cidr: &str) -> Result<(Ipv4Addr, u8), String> {
+    let bad = || format!("{cidr}: expected ADDR/PREFIX");
+    let (ip, p) = cidr.split_once('/').ok_or_else(bad)?;
+    let ip: Ipv4Addr = ip.parse().map_err(|_| bad())?;
+    let p: u8 = p.parse().ok().filter(|p| *p <= 32).ok_or_else(bad)?;
+    Ok((ip, p))
+}
+
+fn ip_cmd(args: &[&str]) -> Result<(), String> {
+    let o = std::process::Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("ip {}: {e}", args.join(" ")))?;
+    if o.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&o.stderr).trim()
+        ))
+    }
+}
+
+/// The packet device: a dummy link whose outgoing packets are captured, and a raw socket that
+/// hands packets back to the host's stack (see the module docs).
+struct Device {
+    name: String,
+    capture: rustix::fd::OwnedFd,
+    raw: rustix::fd::OwnedFd,
+    net: (u32, u32),
+    /// Packets captured in the last [`DUP_WINDOW`]: the far end's copy of each is skipped.
+    recent: std::cell::RefCell<std::collections::VecDeque<(StdInstant, Vec<u8>)>>,
+}
+
+/// The next hop's MAC address (locally administered, on no interface).
+const NEXT_HOP_MAC: &str = "02:00:5a:75:62:72";
+
+/// How long a captured packet's duplicate (the far end's copy) is expected.
+const DUP_WINDOW: Duration = Duration::from_millis(50);
+
+impl Device {
+    fn up(name: &str, ip: Ipv4Addr, prefix: u8, routes: &[String]) -> Result<Device, String> {
+        use rustix::net::{AddressFamily, SocketFlags, SocketType, eth, ipproto, socket_with};
+        let far: String = format!("{name}p").chars().take(15).collect();
+        let _ = ip_cmd(&["link", "del", name]);
+        ip_cmd(&[
+            "link", "add", name, "mtu", "1400", "type", "veth", "peer", "name", &far,
+        ])?;
+        ip_cmd(&["addr", "add", &format!("{ip}/{prefix}"), "dev", name])?;
+        ip_cmd(&["link", "set", &far, "up"])?;
+        ip_cmd(&["link", "set", name, "up"])?;
+        // the next hop: the last address of the network, a MAC address nobody has
+        let mask = if prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(prefix))
+        };
+        let hop = Ipv4Addr::from((u32::from(ip) & mask) | (!mask).saturating_sub(1).max(1));
+        ip_cmd(&[
+            "neigh",
+            "replace",
+            &hop.to_string(),
+            "lladdr",
+            NEXT_HOP_MAC,
+            "dev",
+            name,
+            "nud",
+            "permanent",
+        ])?;
+        for r in routes {
+            parse_cidr(r)?;
+            ip_cmd(&[
+                "route",
+                "replace",
+                r,
+                "via",
+                &hop.to_string(),
+                "dev",
+                name,
+                "src",
+                &ip.to_string(),
+            ])?;
+        }
+        let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
+        // ETH_P_ALL: only ptype_all handlers see a device's outgoing packets
+        let capture = socket_with(
+            AddressFamily::PACKET,
+            SocketType::DGRAM,
+            flags,
+            Some(eth::ALL),
+        )
+        .map_err(|e| format!("AF_PACKET socket: {e}"))?;
+        let raw = socket_with(
+            AddressFamily::INET,
+            SocketType::RAW,
+            SocketFlags::CLOEXEC,
+            Some(ipproto::RAW),
+        )
+        .map_err(|e| format!("raw IPv4 socket: {e}"))?;
+        Ok(Device {
+            name: name.to_owned(),
+            capture,
+            raw,
+            net: (u32::from(ip) & mask, mask),
+            recent: std::cell::RefCell::new(std::collections::VecDeque::new()),
+        })
+    }
+
+    fn in_net(&self, a: Ipv4Addr) -> bool {
+        u32::from(a) & self.net.1 == self.net.0
+    }
+
+    /// The next packet the host sent into the device (from its network to elsewhere).
+    fn capture(&self, buf: &mut [u8]) -> Option<usize> {
+        loop {
+            let n = match rustix::net::recv(
+                &self.capture,
+                &mut *buf,
+                rustix::net::RecvFlags::empty(),
+            ) {
+                Ok((_, n)) => n,
+                Err(_) => return None,
+            };
+            let p = buf.get(..n)?;
+            if n < 20 || p[0] >> 4 != 4 {
+                continue;
+            }
+            let src = Ipv4Addr::new(p[12], p[13], p[14], p[15]);
+            let dst = Ipv4Addr::new(p[16], p[17], p[18], p[19]);
+            if !self.in_net(src) || self.in_net(dst) {
+                continue;
+            }
+            let now = StdInstant::now();
+            let mut recent = self.recent.borrow_mut();
+            while recent
+                .front()
+                .is_some_and(|(t, _)| now.duration_since(*t) > DUP_WINDOW)
+            {
+                recent.pop_front();
+            }
+            if let Some(k) = recent.iter().position(|(_, q)| q == p) {
+                recent.remove(k);
+                continue;
+            }
+            recent.push_back((now, p.to_vec()));
+            return Some(n);
+        }
+    }
+
+    /// Hands a packet to the host's stack; false when the kernel refused it.
+    fn deliver(&self, packet: &[u8]) -> bool {
+        let Some(d) = packet.get(16..20) else {
+            return false;
+        };
+        let dst = std::net::SocketAddrV4::new(Ipv4Addr::new(d[0], d[1], d[2], d[3]), 0);
+        rustix::net::sendto(&self.raw, packet, rustix::net::SendFlags::empty(), &dst).is_ok()
+    }
+}
+
+impl Drop for Device {
+    fn drop(&mut self) {
+        let _ = ip_cmd(&["link", "del", &self.name]);
+    }
+}

@@ -1,0 +1,305 @@
+//! `zubr daemon` against a real strongSwan 5.9.8 (the interop lab in `../shared/interop`), with
+//! the utilities as a user runs them: the daemon runs in namespace `ikeclient` with the policy
+//! `tests/data/interop-psk.lsp` (PSK, AES-128/SHA-1/MODP-1024, NAT-T forced, 10.88.0.0/24 →
+//! 10.99.0.0/24) and its packet device `zubr0` (10.88.0.1/24, route to 10.99.0.0/24): the
+//! namespace's own `ping 10.99.0.1` goes through the device, waits in the SA request queue while
+//! IKE runs and is answered through ESP-in-UDP; `zubr sa show` lists the SAs; `zubr sa clear
+//! -all` tears them down (the peer logs our DELETE) and the next ping negotiates again; `zubr
+//! ping` (echo requests made by the daemon itself) gets its answers too.
+//!
+//! Needs root and network namespaces; without them the test prints why and returns. The lab has
+//! fixed namespace names: the whole run holds `flock /tmp/zubr-interop.lock`, and every profile
+//! runs inside this one test function.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn interop_dir() -> PathBuf {
+    if let Ok(d) = std::env::var("ZUBR_INTEROP_DIR") {
+        return PathBuf::from(d);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/interop")
+}
+
+fn skip_reason() -> Option<String> {
+    let uid = Command::new("id").arg("-u").output().ok()?;
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        return Some("not running as root".into());
+    }
+    let probe = "zubr-netns-probe-d";
+    let ok = Command::new("ip")
+        .args(["netns", "add", probe])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let _ = Command::new("ip").args(["netns", "del", probe]).status();
+    if !ok {
+        return Some("network namespaces are not available (ip netns add failed)".into());
+    }
+    if Command::new("flock").arg("-V").output().is_err() {
+        return Some("flock(1) is not installed".into());
+    }
+    None
+}
+
+/// Holds `/tmp/zubr-interop.lock` while alive (a `flock` child waiting on its stdin).
+struct Lock(Child);
+
+impl Lock {
+    fn take() -> Lock {
+        let mut c = Command::new("flock")
+            .args([
+                "/tmp/zubr-interop.lock",
+                "sh",
+                "-c",
+                "echo locked; exec cat >/dev/null",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("flock");
+        let mut line = String::new();
+        BufReader::new(c.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "locked");
+        Lock(c)
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        drop(self.0.stdin.take());
+        let _ = self.0.wait();
+    }
+}
+
+struct Peer {
+    env: HashMap<String, String>,
+}
+
+impl Peer {
+    fn up(profile: &str) -> Peer {
+        let out = Command::new(interop_dir().join("peer-up.sh"))
+            .arg(profile)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run peer-up.sh");
+        assert!(
+            out.status.success(),
+            "peer-up.sh {profile} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let link = std::fs::read_link("/run/ikepeer-interop/current").expect("state link");
+        let text = std::fs::read_to_string(link.join("peer.env")).expect("peer.env");
+        let env = text
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
+            .collect();
+        Peer { env }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.env["IKEPEER_LOG"]).unwrap_or_default()
+    }
+
+    fn count(&self, fragment: &str) -> usize {
+        self.log().matches(fragment).count()
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = Command::new(interop_dir().join("peer-down.sh"))
+            .stdin(Stdio::null())
+            .output();
+    }
+}
+
+struct Daemon {
+    child: Child,
+    control: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Daemon {
+    fn start(ns: &str) -> Daemon {
+        let dir = tempfile::tempdir().unwrap();
+        let control = dir.path().join("control.sock");
+        let policy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/interop-psk.lsp");
+        let child = Command::new("ip")
+            .args(["netns", "exec", ns])
+            .arg(env!("CARGO_BIN_EXE_zubr"))
+            .arg("--control")
+            .arg(&control)
+            .arg("daemon")
+            .arg("--lsp")
+            .arg(&policy)
+            .args([
+                "--local",
+                "10.77.0.1",
+                "--tun",
+                "zubr0",
+                "--tun-addr",
+                "10.88.0.1/24",
+            ])
+            .args(["--route", "10.99.0.0/24", "--ddp", "dropall"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let t0 = Instant::now();
+        while !control.exists() {
+            assert!(
+                t0.elapsed() < Duration::from_secs(20),
+                "daemon did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Daemon {
+            child,
+            control,
+            _dir: dir,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_zubr"))
+            .env("ZUBR_CONTROL", &self.control)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str], peer: &Peer) -> String {
+        let o = self.run(args);
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            o.status.success(),
+            "{args:?}: {out}\n{}\npeer log:\n{}",
+            String::from_utf8_lossy(&o.stderr),
+            peer.log()
+        );
+        out
+    }
+}
+
+/// The namespace's own ping (iputils) through the packet device.
+fn ns_ping(ns: &str, count: &str, peer: &Peer) -> String {
+    let o = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            ns,
+            "ping",
+            "-n",
+            "-c",
+            count,
+            "-W",
+            "5",
+            "10.99.0.1",
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "ping: {out}\n{}\npeer log:\n{}",
+        String::from_utf8_lossy(&o.stderr),
+        peer.log()
+    );
+    out
+}
+
+fn profile(name: &str) {
+    println!("=== {name}");
+    let p = Peer::up(name);
+    let ns = p.env["IKEPEER_CLIENT_NS"].clone();
+    let d = Daemon::start(&ns);
+    let conn = p.env["IKEPEER_CONN"].clone();
+    // no SA before traffic
+    let show = d.ok(&["sa", "show"], &p);
+    assert!(!show.contains(" active "), "{show}");
+    // the first echo waits in the SA request queue while Main Mode and Quick Mode run
+    let ping = ns_ping(&ns, "3", &p);
+    assert!(
+        ping.contains("3 packets transmitted, 3 received, 0% packet loss"),
+        "{ping}"
+    );
+    let detail = d.ok(&["sa", "show", "-detail"], &p);
+    for want in [
+        "transform: aes128-cbc sha1",
+        "transform: esp-aes128-cbc esp-sha1-hmac",
+        "in use settings ={Tunnel NAT-T, }",
+        "local  ident (addr/prot/port): 10.88.0.0-10.88.0.255/0/0",
+        "remote ident (addr/prot/port): 10.99.0.0-10.99.0.255/0/0",
+        "#pkts sent/rcvd: 3/3",
+        "IPsecAction name: to_peer",
+    ] {
+        assert!(
+            detail.contains(want),
+            "{name}: missing {want:?} in\n{detail}"
+        );
+    }
+    assert!(p.count(&format!("IKE_SA {conn}[")) >= 1, "{}", p.log());
+    assert_eq!(p.count("CHILD_SA net{1} established"), 1, "{}", p.log());
+    let brief = d.ok(&["sa", "show", "-ipsec"], &p);
+    assert!(brief.contains("ESP nat-t-tunn"), "{brief}");
+    // sa clear -all: gone here, the peer got our DELETE
+    assert_eq!(
+        d.ok(&["sa", "clear", "-all"], &p),
+        "All connections are removed\n"
+    );
+    let t0 = Instant::now();
+    while p.count("received DELETE for ESP CHILD_SA") == 0 {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "peer got no DELETE:\n{}",
+            p.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let after = d.ok(&["sa", "show", "-ipsec"], &p);
+    assert!(!after.contains("ESP"), "{after}");
+    // traffic negotiates again
+    let ping = d.ok(&["ping", "10.99.0.1", "-c", "2"], &p);
+    assert!(ping.contains("2 packets transmitted, 2 received"), "{ping}");
+    assert!(p.count("CHILD_SA net{2} established") == 1, "{}", p.log());
+    assert!(
+        d.ok(&["sa", "show", "-ipsec"], &p)
+            .contains("ESP nat-t-tunn")
+    );
+    println!(
+        "    ok: ping through the device and the queue, sa show, sa clear -all (peer DELETE), renegotiation"
+    );
+}
+
+#[test]
+fn daemon_against_strongswan() {
+    if let Some(why) = skip_reason() {
+        println!("SKIPPED daemon_against_strongswan: {why}");
+        return;
+    }
+    assert!(
+        interop_dir().join("peer-up.sh").exists(),
+        "interop lab not found at {} (set ZUBR_INTEROP_DIR)",
+        interop_dir().display()
+    );
+    let _lock = Lock::take();
+    for name in ["psk-main-aes", "natt", "psk-dpd"] {
+        profile(name);
+    }
+}
