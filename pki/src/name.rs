@@ -360,7 +360,8 @@ mod tests {
         let m = DistinguishedName::from_text("c=by,o=s-terra  bel,cn=ca cert").unwrap();
         assert!(n.matches(&m));
         let e = DistinguishedName::from_text(r"CN=a\,b+OU=x,E=u@h").unwrap();
-        assert_eq!(e.to_string(), r"CN=a\,b+OU=x,E=u@h");
+        // a multi-valued RDN is a DER SET OF: members sorted by encoding (shorter OU first)
+        assert_eq!(e.to_string(), r"OU=x+CN=a\,b,E=u@h");
         assert!(DistinguishedName::from_text("XX=1").is_err());
         assert!(DistinguishedName::from_text("").unwrap().is_empty());
     }
