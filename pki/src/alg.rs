@@ -42,7 +42,8 @@ pub const GOST3410_2001: &str = "1.2.643.2.2.19";
 /// id-GostR3411-94-CryptoProParamSet (the digest parameter set of RFC 4491 keys).
 pub const GOST3411_94_CRYPTOPRO: &str = "1.2.643.2.2.30.1";
 /// GOST R 34.10-2012 256/512 (recognised for display only).
-pub const GOST3410_2012: [(&str, u32); 2] = [("1.2.643.7.1.1.1.1", 256), ("1.2.643.7.1.1.1.2", 512)];
+pub const GOST3410_2012: [(&str, u32); 2] =
+    [("1.2.643.7.1.1.1.1", 256), ("1.2.643.7.1.1.1.2", 512)];
 
 /// A signature algorithm of certificates: OID, the name `cert_mgr show` prints, the provider
 /// scheme that verifies it (`None`: known but not supported by the software provider), and
@@ -61,28 +62,93 @@ pub struct SignatureAlgorithm {
 
 /// Every signature algorithm this crate names (crypto.md §4).
 pub static SIGNATURE_ALGORITHMS: &[SignatureAlgorithm] = &[
-    sa("1.2.840.113549.1.1.4", "md5RSAencryption", Some("rsa-pkcs1-md5"), true),
-    sa("1.2.840.113549.1.1.5", "sha1RSAencryption", Some("rsa-pkcs1-sha1"), true),
-    sa("1.2.840.113549.1.1.11", "sha256RSAencryption", Some("rsa-pkcs1-sha256"), true),
-    sa("1.2.840.113549.1.1.12", "sha384RSAencryption", Some("rsa-pkcs1-sha384"), true),
-    sa("1.2.840.113549.1.1.13", "sha512RSAencryption", Some("rsa-pkcs1-sha512"), true),
+    sa(
+        "1.2.840.113549.1.1.4",
+        "md5RSAencryption",
+        Some("rsa-pkcs1-md5"),
+        true,
+    ),
+    sa(
+        "1.2.840.113549.1.1.5",
+        "sha1RSAencryption",
+        Some("rsa-pkcs1-sha1"),
+        true,
+    ),
+    sa(
+        "1.2.840.113549.1.1.11",
+        "sha256RSAencryption",
+        Some("rsa-pkcs1-sha256"),
+        true,
+    ),
+    sa(
+        "1.2.840.113549.1.1.12",
+        "sha384RSAencryption",
+        Some("rsa-pkcs1-sha384"),
+        true,
+    ),
+    sa(
+        "1.2.840.113549.1.1.13",
+        "sha512RSAencryption",
+        Some("rsa-pkcs1-sha512"),
+        true,
+    ),
     sa("1.2.840.10045.4.1", "ecdsa-with-SHA1", None, false),
-    sa("1.2.840.10045.4.3.2", "ecdsa-with-SHA256", Some("ecdsa-p256-sha256"), false),
-    sa("1.2.840.10045.4.3.3", "ecdsa-with-SHA384", Some("ecdsa-p384-sha384"), false),
+    sa(
+        "1.2.840.10045.4.3.2",
+        "ecdsa-with-SHA256",
+        Some("ecdsa-p256-sha256"),
+        false,
+    ),
+    sa(
+        "1.2.840.10045.4.3.3",
+        "ecdsa-with-SHA384",
+        Some("ecdsa-p384-sha384"),
+        false,
+    ),
     sa("1.2.840.10045.4.3.4", "ecdsa-with-SHA512", None, false),
-    sa("1.2.112.0.2.0.34.101.45.12", "bign-with-hbelt", Some("bign-hbelt"), true),
+    sa(
+        "1.2.112.0.2.0.34.101.45.12",
+        "bign-with-hbelt",
+        Some("bign-hbelt"),
+        true,
+    ),
     sa("1.2.112.0.2.0.34.101.45.11", "bign-with-hspec", None, true),
-    sa("1.2.112.0.2.0.34.101.45.13", "bign-with-bash256", None, true),
-    sa("1.2.112.0.2.0.34.101.45.14", "bign-with-bash384", None, true),
-    sa("1.2.112.0.2.0.34.101.45.15", "bign-with-bash512", None, true),
+    sa(
+        "1.2.112.0.2.0.34.101.45.13",
+        "bign-with-bash256",
+        None,
+        true,
+    ),
+    sa(
+        "1.2.112.0.2.0.34.101.45.14",
+        "bign-with-bash384",
+        None,
+        true,
+    ),
+    sa(
+        "1.2.112.0.2.0.34.101.45.15",
+        "bign-with-bash512",
+        None,
+        true,
+    ),
     sa(
         "1.2.643.2.2.3",
         "gostR3411-94-with-gostR3410-2001",
         Some("gost3410-2001-gostr3411-94"),
         false,
     ),
-    sa("1.2.643.7.1.1.3.2", "gostR3411-2012-256-with-gostR3410-2012-256", None, false),
-    sa("1.2.643.7.1.1.3.3", "gostR3411-2012-512-with-gostR3410-2012-512", None, false),
+    sa(
+        "1.2.643.7.1.1.3.2",
+        "gostR3411-2012-256-with-gostR3410-2012-256",
+        None,
+        false,
+    ),
+    sa(
+        "1.2.643.7.1.1.3.3",
+        "gostR3411-2012-512-with-gostR3410-2012-512",
+        None,
+        false,
+    ),
 ];
 
 const fn sa(
@@ -332,7 +398,11 @@ impl PublicKey {
                 key.to_vec(),
             )
         } else if scheme.starts_with("ecdsa-p256") || scheme.starts_with("ecdsa-p384") {
-            let curve = if scheme.starts_with("ecdsa-p256") { P256 } else { P384 };
+            let curve = if scheme.starts_with("ecdsa-p256") {
+                P256
+            } else {
+                P384
+            };
             (
                 asn1::cons(
                     tag::SEQUENCE,
@@ -376,9 +446,7 @@ impl PublicKey {
                 (Some(a), Some(b)) => a == b,
                 _ => false,
             },
-            _ => {
-                self.key.len() == provider_key.len() && bool::from(self.key.ct_eq(provider_key))
-            }
+            _ => self.key.len() == provider_key.len() && bool::from(self.key.ct_eq(provider_key)),
         }
     }
 }

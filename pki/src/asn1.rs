@@ -64,11 +64,15 @@ pub struct Tlv<'a> {
 
 /// Reads one TLV from the front of `input`; returns it and the rest.
 pub fn read(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), Error> {
-    let (&tag, rest) = input.split_first().ok_or(Error::Malformed("truncated DER"))?;
+    let (&tag, rest) = input
+        .split_first()
+        .ok_or(Error::Malformed("truncated DER"))?;
     if tag & 0x1f == 0x1f {
         return Err(Error::Malformed("multi-byte DER tag"));
     }
-    let (&first, mut rest) = rest.split_first().ok_or(Error::Malformed("truncated DER"))?;
+    let (&first, mut rest) = rest
+        .split_first()
+        .ok_or(Error::Malformed("truncated DER"))?;
     let len = if first < 0x80 {
         usize::from(first)
     } else {
@@ -217,7 +221,10 @@ mod tests {
         let enc = tlv(tag::OCTET_STRING, &long);
         assert_eq!(&enc[..4], &[0x04, 0x82, 0x01, 0x2c]);
         let (t, rest) = read(&enc).unwrap();
-        assert_eq!((t.tag, t.value.len(), t.raw.len(), rest.len()), (4, 300, 304, 0));
+        assert_eq!(
+            (t.tag, t.value.len(), t.raw.len(), rest.len()),
+            (4, 300, 304, 0)
+        );
         // truncated, indefinite, oversize and multi-byte tags are refused
         assert!(read(&enc[..100]).is_err());
         assert!(read(&[0x30, 0x80, 0, 0]).is_err());
@@ -228,6 +235,9 @@ mod tests {
         assert_eq!(uint(&[0, 0, 5]), [0x02, 0x01, 0x05]);
         assert_eq!(uint(&[]), [0x02, 0x01, 0x00]);
         let o = oid("1.2.643.2.2.3").unwrap();
-        assert_eq!(oid_string(exact(&o, tag::OID).unwrap().value).unwrap(), "1.2.643.2.2.3");
+        assert_eq!(
+            oid_string(exact(&o, tag::OID).unwrap().value).unwrap(),
+            "1.2.643.2.2.3"
+        );
     }
 }

@@ -64,7 +64,13 @@ fn key_usage_bits(bits: u16) -> Vec<u8> {
             bytes[i / 8] |= 0x80 >> (i % 8);
         }
     }
-    let len = if bytes[1] != 0 { 2 } else if bytes[0] != 0 { 1 } else { 0 };
+    let len = if bytes[1] != 0 {
+        2
+    } else if bytes[0] != 0 {
+        1
+    } else {
+        0
+    };
     let used = &bytes[..len];
     let unused = used.last().map_or(0, |b| b.trailing_zeros() as u8);
     let mut c = alloc::vec![unused];
@@ -141,7 +147,8 @@ impl CertificateBuilder {
     /// Makes it a CA certificate (cA, keyCertSign and cRLSign).
     pub fn ca(mut self, path_len: Option<u8>) -> Self {
         self.basic_constraints = Some((true, path_len));
-        self.key_usage = Some(crate::cert::key_usage::KEY_CERT_SIGN | crate::cert::key_usage::CRL_SIGN);
+        self.key_usage =
+            Some(crate::cert::key_usage::KEY_CERT_SIGN | crate::cert::key_usage::CRL_SIGN);
         self
     }
 
@@ -202,7 +209,8 @@ impl CertificateBuilder {
                     .crl_distribution_points
                     .iter()
                     .map(|u| {
-                        let full = asn1::tlv(tag::ctx(0), &asn1::tlv(tag::ctx_prim(6), u.as_bytes()));
+                        let full =
+                            asn1::tlv(tag::ctx(0), &asn1::tlv(tag::ctx_prim(6), u.as_bytes()));
                         asn1::cons(tag::SEQUENCE, &[&asn1::tlv(tag::ctx(0), &full)])
                     })
                     .collect();
@@ -219,11 +227,18 @@ impl CertificateBuilder {
                     .and_then(|c| c.extensions().subject_key_id.clone())
                     .unwrap_or_else(|| key_id(&issuer_spki_key));
                 let aki = asn1::tlv(tag::ctx_prim(0), &aki_id);
-                exts.push(ext("2.5.29.35", false, &asn1::cons(tag::SEQUENCE, &[&aki]))?);
+                exts.push(ext(
+                    "2.5.29.35",
+                    false,
+                    &asn1::cons(tag::SEQUENCE, &[&aki]),
+                )?);
             }
             exts.extend(self.extra_extensions.iter().cloned());
         }
-        let validity = asn1::cons(tag::SEQUENCE, &[&time(self.not_before), &time(self.not_after)]);
+        let validity = asn1::cons(
+            tag::SEQUENCE,
+            &[&time(self.not_before), &time(self.not_after)],
+        );
         let alg_der = alg.to_der()?;
         let serial = asn1::uint(&self.serial);
         let version = asn1::tlv(tag::ctx(0), &asn1::uint(&[2]));
@@ -285,7 +300,11 @@ impl CrlBuilder {
         let mut ext_parts: Vec<Vec<u8>> = alloc::vec![number];
         if let Some(ski) = &issuer.extensions().subject_key_id {
             let aki = asn1::tlv(tag::ctx_prim(0), ski);
-            ext_parts.push(ext("2.5.29.35", false, &asn1::cons(tag::SEQUENCE, &[&aki]))?);
+            ext_parts.push(ext(
+                "2.5.29.35",
+                false,
+                &asn1::cons(tag::SEQUENCE, &[&aki]),
+            )?);
         }
         let ext_refs: Vec<&[u8]> = ext_parts.iter().map(Vec::as_slice).collect();
         let exts = asn1::tlv(tag::ctx(0), &asn1::cons(tag::SEQUENCE, &ext_refs));
@@ -315,7 +334,12 @@ pub fn certificate_request(
     let name = DistinguishedName::from_text(subject)?;
     let info = asn1::cons(
         tag::SEQUENCE,
-        &[&asn1::uint(&[0]), name.der(), &public.spki, &[tag::ctx(0), 0]],
+        &[
+            &asn1::uint(&[0]),
+            name.der(),
+            &public.spki,
+            &[tag::ctx(0), 0],
+        ],
     );
     crate::cert::CertRequest::from_der(&signed(&info, &alg, key, rng)?)
 }

@@ -163,7 +163,12 @@ fn decode_extensions(exts: Option<&x509_cert::ext::Extensions>) -> Result<Extens
             }
             "2.5.29.37" => {
                 let eku = pkix::ExtendedKeyUsage::from_der(v).map_err(bad)?;
-                out.ext_key_usage = eku.0.iter().take(MAX_NAMES).map(|o| o.to_string()).collect();
+                out.ext_key_usage = eku
+                    .0
+                    .iter()
+                    .take(MAX_NAMES)
+                    .map(|o| o.to_string())
+                    .collect();
             }
             "2.5.29.17" => {
                 let san = pkix::SubjectAltName::from_der(v).map_err(bad)?;
@@ -250,7 +255,9 @@ impl Eq for Certificate {}
 
 /// (tbs range, signature AlgorithmIdentifier contents, signature BIT STRING contents) of a
 /// signed object `SEQUENCE { tbs, AlgorithmIdentifier, BIT STRING }`.
-pub(crate) fn split_signed(der: &[u8]) -> Result<(core::ops::Range<usize>, AlgorithmId, Vec<u8>), Error> {
+pub(crate) fn split_signed(
+    der: &[u8],
+) -> Result<(core::ops::Range<usize>, AlgorithmId, Vec<u8>), Error> {
     let outer = asn1::exact(der, tag::SEQUENCE)?;
     let start = der.len() - outer.value.len();
     let (tbs, rest) = asn1::expect(outer.value, tag::SEQUENCE)?;
@@ -308,7 +315,8 @@ impl Certificate {
         if der.len() > MAX_CERT_LEN {
             return Err(Error::TooLarge("certificate"));
         }
-        let x = CertificateInner::<Raw>::from_der(der).map_err(|_| Error::Malformed("certificate"))?;
+        let x =
+            CertificateInner::<Raw>::from_der(der).map_err(|_| Error::Malformed("certificate"))?;
         let (tbs, signature_algorithm, signature) = split_signed(der)?;
         let t = x.tbs_certificate();
         let version = match t.version() {
@@ -502,7 +510,10 @@ impl CertRequest {
         let r = x509_cert::request::CertReq::from_der(der)
             .map_err(|_| Error::Malformed("certificate request"))?;
         let subject = DistinguishedName::from_der(
-            &r.info.subject.to_der().map_err(|_| Error::Malformed("name"))?,
+            &r.info
+                .subject
+                .to_der()
+                .map_err(|_| Error::Malformed("name"))?,
         )?;
         let spki = r
             .info

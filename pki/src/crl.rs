@@ -10,8 +10,8 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use der::{Decode, Encode};
-use x509_cert::crl::CertificateList;
 use x509_cert::certificate::Raw;
+use x509_cert::crl::CertificateList;
 
 use zubr_crypto_stb::CryptoProvider;
 
@@ -76,16 +76,20 @@ impl Crl {
         let x = CertificateList::<Raw>::from_der(der).map_err(|_| Error::Malformed("CRL"))?;
         let (tbs, signature_algorithm, signature) = split_signed(der)?;
         let t = &x.tbs_cert_list;
-        let issuer = DistinguishedName::from_der(
-            &t.issuer.to_der().map_err(|_| Error::Malformed("name"))?,
-        )?;
+        let issuer =
+            DistinguishedName::from_der(&t.issuer.to_der().map_err(|_| Error::Malformed("name"))?)?;
         let entries = t.revoked_certificates.as_deref().unwrap_or(&[]);
         if entries.len() > MAX_REVOKED {
             return Err(Error::TooLarge("revoked entries in a CRL"));
         }
         let mut revoked: Vec<(Vec<u8>, i64)> = entries
             .iter()
-            .map(|r| (strip(r.serial_number.as_bytes()).to_vec(), unix(&r.revocation_date)))
+            .map(|r| {
+                (
+                    strip(r.serial_number.as_bytes()).to_vec(),
+                    unix(&r.revocation_date),
+                )
+            })
             .collect();
         revoked.sort();
         let mut authority_key_id = None;
@@ -93,10 +97,9 @@ impl Crl {
         for e in t.crl_extensions.as_deref().unwrap_or(&[]) {
             let oid = e.extn_id.to_string();
             if oid == "2.5.29.35" {
-                let aki = x509_cert::ext::pkix::AuthorityKeyIdentifier::from_der(
-                    e.extn_value.as_bytes(),
-                )
-                .map_err(|_| Error::Malformed("CRL authority key identifier"))?;
+                let aki =
+                    x509_cert::ext::pkix::AuthorityKeyIdentifier::from_der(e.extn_value.as_bytes())
+                        .map_err(|_| Error::Malformed("CRL authority key identifier"))?;
                 authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
             } else if e.critical && !KNOWN_CRL_EXTENSIONS.contains(&oid.as_str()) {
                 unknown_critical = true;

@@ -18,11 +18,11 @@
 //!
 //! This module must not follow paths out of `DIR` (names come from the index and are checked).
 
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use alloc::string::{String, ToString};
-use alloc::vec::Vec;
 
 use crate::crl::Crl;
 use crate::key::PrivateKey;
@@ -152,7 +152,9 @@ impl DirStore {
                             keep.push(kn.clone());
                             alloc::format!(" key={kn}")
                         }
-                        Some(KeyRef::Container(c)) => alloc::format!(" container={}", hex(c.as_bytes())),
+                        Some(KeyRef::Container(c)) => {
+                            alloc::format!(" container={}", hex(c.as_bytes()))
+                        }
                         // a lost key stays lost; a broken one is kept as it was
                         Some(KeyRef::Missing) => " key=missing".to_string(),
                         Some(KeyRef::Unreadable(d)) => {
@@ -188,14 +190,21 @@ impl DirStore {
         for e in fs::read_dir(&self.dir).map_err(storage)? {
             let e = e.map_err(storage)?;
             let f = e.file_name().to_string_lossy().to_string();
-            if !keep.contains(&f) && (f.ends_with(".der") || f.ends_with(".crl") || f.ends_with(".key")) {
+            if !keep.contains(&f)
+                && (f.ends_with(".der") || f.ends_with(".crl") || f.ends_with(".key"))
+            {
                 let _ = fs::remove_file(e.path());
             }
         }
         // PSKs
         let psk_dir = self.dir.join("psk");
         fs::create_dir_all(&psk_dir).map_err(storage)?;
-        let wanted: Vec<String> = self.store.psks().iter().map(|p| hex(p.name.as_bytes())).collect();
+        let wanted: Vec<String> = self
+            .store
+            .psks()
+            .iter()
+            .map(|p| hex(p.name.as_bytes()))
+            .collect();
         for p in self.store.psks() {
             write_private(&psk_dir.join(hex(p.name.as_bytes())), &p.value)?;
         }

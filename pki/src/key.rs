@@ -73,7 +73,9 @@ impl fmt::Debug for PrivateKey {
 
 /// id-ecPublicKey private keys: `ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET
 /// STRING, [0] parameters OPTIONAL, [1] publicKey OPTIONAL }` → (scalar, curve OID if present).
-fn parse_ec_private_key(der: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Option<alloc::string::String>), Error> {
+fn parse_ec_private_key(
+    der: &[u8],
+) -> Result<(Zeroizing<Vec<u8>>, Option<alloc::string::String>), Error> {
     let seq = asn1::exact(der, tag::SEQUENCE)?;
     let (v, rest) = asn1::expect(seq.value, tag::INTEGER)?;
     if v.value != [1] {
@@ -127,7 +129,10 @@ impl PrivateKey {
         let (key, _attributes) = asn1::expect(rest, tag::OCTET_STRING)?;
         let alg = alg::AlgorithmId::from_contents(alg.value)?;
         let param_oid = || -> Result<alloc::string::String, Error> {
-            let p = alg.params.as_deref().ok_or(Error::Malformed("key parameters"))?;
+            let p = alg
+                .params
+                .as_deref()
+                .ok_or(Error::Malformed("key parameters"))?;
             let (t, _) = asn1::read(p)?;
             match t.tag {
                 tag::OID => asn1::oid_string(t.value),
@@ -272,12 +277,14 @@ impl PrivateKey {
             KeyKind::EcP384 => {
                 Box::new(EcdsaSigningKey::<P384>::from_scalar(&self.secret)?.with_encoding(enc))
             }
-            KeyKind::Bign256 => Box::new(zubr_crypto_stb::bign::BignSigner::from_bytes(
-                &self.secret,
-            )?),
-            KeyKind::Gost2001(curve) => Box::new(zubr_crypto_stb::gost::algs::Gost3410SigningKey::new(
-                r3410::SecretKey::from_le_bytes(curve, &self.secret)?,
-            )?),
+            KeyKind::Bign256 => {
+                Box::new(zubr_crypto_stb::bign::BignSigner::from_bytes(&self.secret)?)
+            }
+            KeyKind::Gost2001(curve) => {
+                Box::new(zubr_crypto_stb::gost::algs::Gost3410SigningKey::new(
+                    r3410::SecretKey::from_le_bytes(curve, &self.secret)?,
+                )?)
+            }
         })
     }
 
@@ -317,10 +324,17 @@ impl PrivateKey {
                 Zeroizing::new(self.secret.to_vec()),
             ),
             KeyKind::EcP256 | KeyKind::EcP384 => {
-                let curve = if self.kind == KeyKind::EcP256 { alg::P256 } else { alg::P384 };
+                let curve = if self.kind == KeyKind::EcP256 {
+                    alg::P256
+                } else {
+                    alg::P384
+                };
                 let ec = Zeroizing::new(asn1::cons(
                     tag::SEQUENCE,
-                    &[&asn1::tlv(tag::INTEGER, &[1]), &asn1::tlv(tag::OCTET_STRING, &self.secret)],
+                    &[
+                        &asn1::tlv(tag::INTEGER, &[1]),
+                        &asn1::tlv(tag::OCTET_STRING, &self.secret),
+                    ],
                 ));
                 (
                     asn1::cons(
@@ -333,7 +347,10 @@ impl PrivateKey {
             KeyKind::Bign256 => (
                 asn1::cons(
                     tag::SEQUENCE,
-                    &[&asn1::oid(alg::BIGN_PUBKEY)?, &asn1::oid(alg::BIGN_CURVES[0].0)?],
+                    &[
+                        &asn1::oid(alg::BIGN_PUBKEY)?,
+                        &asn1::oid(alg::BIGN_CURVES[0].0)?,
+                    ],
                 ),
                 Zeroizing::new(self.secret.to_vec()),
             ),
@@ -344,7 +361,10 @@ impl PrivateKey {
                         &asn1::oid(alg::GOST3410_2001)?,
                         &asn1::cons(
                             tag::SEQUENCE,
-                            &[&asn1::oid(curve.oid)?, &asn1::oid(alg::GOST3411_94_CRYPTOPRO)?],
+                            &[
+                                &asn1::oid(curve.oid)?,
+                                &asn1::oid(alg::GOST3411_94_CRYPTOPRO)?,
+                            ],
                         ),
                     ],
                 ),

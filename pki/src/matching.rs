@@ -202,11 +202,14 @@ impl Identity {
                 };
             }
             Identity::Fqdn(f) => sans.iter().any(|s| match s {
-                GeneralName::Dns(d) => name::fold_eq(d.trim_end_matches('.'), f.trim_end_matches('.')),
+                GeneralName::Dns(d) => {
+                    name::fold_eq(d.trim_end_matches('.'), f.trim_end_matches('.'))
+                }
                 _ => false,
             }),
             Identity::UserFqdn(e) => {
-                sans.iter().any(|s| matches!(s, GeneralName::Email(m) if name::fold_eq(m, e)))
+                sans.iter()
+                    .any(|s| matches!(s, GeneralName::Email(m) if name::fold_eq(m, e)))
                     || cert
                         .subject()
                         .values("1.2.840.113549.1.9.1")

@@ -108,7 +108,9 @@ fn decode_string(t: &asn1::Tlv<'_>) -> Option<String> {
                 .value
                 .chunks_exact(2)
                 .map(|c| u16::from_be_bytes([c[0], c[1]]));
-            char::decode_utf16(units).collect::<Result<String, _>>().ok()
+            char::decode_utf16(units)
+                .collect::<Result<String, _>>()
+                .ok()
         }
         // UniversalString: UTF-32BE
         0x1c => {
@@ -238,9 +240,11 @@ impl DistinguishedName {
             return true;
         }
         self.attrs.len() == other.attrs.len()
-            && self.attrs.iter().zip(&other.attrs).all(|(a, b)| {
-                a.rdn == b.rdn && a.oid == b.oid && fold_eq(&a.value, &b.value)
-            })
+            && self
+                .attrs
+                .iter()
+                .zip(&other.attrs)
+                .all(|(a, b)| a.rdn == b.rdn && a.oid == b.oid && fold_eq(&a.value, &b.value))
     }
 }
 

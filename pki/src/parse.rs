@@ -304,7 +304,10 @@ fn pfx_mac_ok(
         named.hash.output_len(),
     )?;
     let mac = named.hash.hmac(&key, &[auth_safe]);
-    Ok(mac.as_slice().len() == digest.value.len() && bool::from(mac.as_slice().ct_eq(digest.value)))
+    Ok(
+        mac.as_slice().len() == digest.value.len()
+            && bool::from(mac.as_slice().ct_eq(digest.value)),
+    )
 }
 
 fn parse_pfx(
@@ -388,7 +391,11 @@ fn parse_pfx(
                     e => e,
                 })?;
             }
-            _ => return Err(Error::Unsupported("PKCS#12 safe other than data/encryptedData")),
+            _ => {
+                return Err(Error::Unsupported(
+                    "PKCS#12 safe other than data/encryptedData",
+                ));
+            }
         }
     }
     Ok(())

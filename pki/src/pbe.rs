@@ -92,7 +92,8 @@ pub(crate) fn pkcs12_kdf(
             break;
         }
         // I_j = (I_j + B + 1) mod 2^(8v), B = A repeated to v bytes
-        let b: Zeroizing<Vec<u8>> = Zeroizing::new(a.as_slice().iter().copied().cycle().take(v).collect());
+        let b: Zeroizing<Vec<u8>> =
+            Zeroizing::new(a.as_slice().iter().copied().cycle().take(v).collect());
         for chunk in i_buf.chunks_mut(v) {
             let mut carry = 1u16;
             for (x, y) in chunk.iter_mut().rev().zip(b.iter().rev()) {
@@ -148,7 +149,10 @@ pub(crate) fn decrypt(
     password: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let alg = AlgorithmId::from_contents(alg_contents)?;
-    let params = alg.params.as_deref().ok_or(Error::Malformed("PBE parameters"))?;
+    let params = alg
+        .params
+        .as_deref()
+        .ok_or(Error::Malformed("PBE parameters"))?;
     match alg.oid.as_str() {
         PBES2 => {
             let p = pkcs5::pbes2::Parameters::from_der(params)
@@ -211,15 +215,27 @@ mod tests {
         assert_eq!(&pw[..], &bmp_password(b"smeg")[..]);
         let salt = h("0A58CF64530D823F");
         let k = pkcs12_kdf(p, "sha1", &pw, &salt, 1, 1, 24).unwrap();
-        assert_eq!(&k[..], &h("8AAAE6297B6CB04642AB5B077851284EB7128F1A2A7FBCA3")[..]);
+        assert_eq!(
+            &k[..],
+            &h("8AAAE6297B6CB04642AB5B077851284EB7128F1A2A7FBCA3")[..]
+        );
         let iv = pkcs12_kdf(p, "sha1", &pw, &salt, 2, 1, 8).unwrap();
         assert_eq!(&iv[..], &h("79993DFE048D3B76")[..]);
         // two output blocks (the I_j update), SHA-256, 1000 iterations
-        let m = pkcs12_kdf(p, "sha256", &h("00710075006500650067"), &h("05DEC959ACFF72F7"), 3, 1000, 40)
-            .unwrap();
+        let m = pkcs12_kdf(
+            p,
+            "sha256",
+            &h("00710075006500650067"),
+            &h("05DEC959ACFF72F7"),
+            3,
+            1000,
+            40,
+        )
+        .unwrap();
         assert_eq!(
             &m[..],
-            &h("60E1712F25D35CD030F5DE1DC3D143EFA5F77961D95450F70B4628A7346667782D3B6204CD067545")[..]
+            &h("60E1712F25D35CD030F5DE1DC3D143EFA5F77961D95450F70B4628A7346667782D3B6204CD067545")
+                [..]
         );
     }
 

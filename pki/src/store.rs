@@ -171,15 +171,28 @@ impl fmt::Display for StoreError {
                 f,
                 "User Error: Object index {i} exceeds number of certificates and CRLs in base"
             ),
-            StoreError::CrlNotRemovable => f.write_str("User Error: CRL can not be removed from base"),
-            StoreError::NotCa(d) => {
-                write!(f, "User Error. Unable to set trusted status to certificate {d}")
+            StoreError::CrlNotRemovable => {
+                f.write_str("User Error: CRL can not be removed from base")
             }
-            StoreError::KeyNotConsistent(d) => write!(f, "User Error. Key is not consistent to cert {d}"),
-            StoreError::CannotAssociate(d) => write!(f, "User Error. Unable to associate key and crt {d}"),
-            StoreError::CrlAsCertificate => f.write_str("User Error: attempt to import a CRL as certificate"),
+            StoreError::NotCa(d) => {
+                write!(
+                    f,
+                    "User Error. Unable to set trusted status to certificate {d}"
+                )
+            }
+            StoreError::KeyNotConsistent(d) => {
+                write!(f, "User Error. Key is not consistent to cert {d}")
+            }
+            StoreError::CannotAssociate(d) => {
+                write!(f, "User Error. Unable to associate key and crt {d}")
+            }
+            StoreError::CrlAsCertificate => {
+                f.write_str("User Error: attempt to import a CRL as certificate")
+            }
             StoreError::Storage(why) => write!(f, "Internal Error. Storage error. {why}"),
-            StoreError::KeyExists(n) => write!(f, "Internal Error. Unable to append key into base {n}"),
+            StoreError::KeyExists(n) => {
+                write!(f, "Internal Error. Unable to append key into base {n}")
+            }
             StoreError::BadKeyName => f.write_str("User Error:  Key name no specified"),
             StoreError::KeyNotFound(n) => write!(f, "User Error: Key {n} is not found"),
         }

@@ -272,7 +272,15 @@ impl ValidatedChain {
         fetcher: Option<&mut dyn CrlFetcher>,
     ) -> Result<ValidatedChain, ValidationError> {
         let extras = self.chain.get(1..).unwrap_or(&[]);
-        validate(provider, store, self.leaf(), extras, now, &self.policy, fetcher)
+        validate(
+            provider,
+            store,
+            self.leaf(),
+            extras,
+            now,
+            &self.policy,
+            fetcher,
+        )
     }
 }
 
@@ -361,11 +369,7 @@ impl<'a> Search<'a> {
             }
             // pathLenConstraint: number of non-self-issued intermediates below `cand`
             if let Some((_, Some(max))) = cand.extensions().basic_constraints {
-                let below = path
-                    .iter()
-                    .skip(1)
-                    .filter(|c| !c.is_self_issued())
-                    .count();
+                let below = path.iter().skip(1).filter(|c| !c.is_self_issued()).count();
                 if below > usize::from(max) {
                     self.note(ChainError::PathLength);
                     continue;
@@ -433,7 +437,9 @@ pub fn validate(
     }
     time_check(cert, now)?;
     if policy.purpose == Purpose::IkeSignature && !cert.allows(key_usage::DIGITAL_SIGNATURE) {
-        return Err(ValidationError::Invalid("key usage does not allow digitalSignature"));
+        return Err(ValidationError::Invalid(
+            "key usage does not allow digitalSignature",
+        ));
     }
     // the certificate is itself a trust anchor
     if store.trusted().any(|t| t == cert) {
@@ -471,12 +477,15 @@ pub fn validate(
     if policy.crl_mode != CrlMode::Disable {
         for depth in 0..path.len() - 1 {
             let (subject, issuer) = (path[depth], path[depth + 1]);
-            let mut crl = find_crl(provider, store.crls().chain(fetched.iter()), issuer, now)
-                .cloned();
+            let mut crl =
+                find_crl(provider, store.crls().chain(fetched.iter()), issuer, now).cloned();
             if crl.is_none()
                 && policy.crl_mode == CrlMode::BestEffort
                 && let Some(f) = fetcher.as_deref_mut()
-                && let Some(bytes) = f.fetch(issuer.subject(), &subject.extensions().crl_distribution_points)
+                && let Some(bytes) = f.fetch(
+                    issuer.subject(),
+                    &subject.extensions().crl_distribution_points,
+                )
                 && let Ok(objs) = crate::parse::parse(provider, &bytes, None)
             {
                 for o in objs {
@@ -494,7 +503,9 @@ pub fn validate(
                     crl_status[depth] = CrlStatus::Good;
                 }
                 None if policy.crl_mode == CrlMode::Enable => {
-                    return Err(ValidationError::CannotBeVerified(ChainError::CrlMissing(depth)));
+                    return Err(ValidationError::CannotBeVerified(ChainError::CrlMissing(
+                        depth,
+                    )));
                 }
                 None => crl_status[depth] = CrlStatus::Unknown,
             }
