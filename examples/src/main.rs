@@ -31,6 +31,10 @@ enum Command {
     Connect(cmd::connect::Args),
     /// ESP/AH on pcap files: decrypt-pcap, encrypt-pcap, algorithms.
     Esp(cmd::esp::Args),
+    /// Certificates and CRLs in the store (the product's cert_mgr: show, check, import, remove).
+    Cert(cmd::cert::Args),
+    /// Pre-shared keys in the store (the product's key_mgr: import, remove, show, list).
+    Key(cmd::key::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,5 +47,7 @@ fn main() -> ExitCode {
         Command::Lsp(a) => cmd::lsp::run(a),
         Command::Connect(a) => cmd::connect::run(a),
         Command::Esp(a) => cmd::esp::run(a),
+        Command::Cert(a) => cmd::cert::run(a),
+        Command::Key(a) => cmd::key::run(a),
     }
 }

@@ -190,9 +190,13 @@ impl DirStore {
         for e in fs::read_dir(&self.dir).map_err(storage)? {
             let e = e.map_err(storage)?;
             let f = e.file_name().to_string_lossy().to_string();
-            if !keep.contains(&f)
-                && (f.ends_with(".der") || f.ends_with(".crl") || f.ends_with(".key"))
-            {
+            // only our own numbered files (`0001.der`): never a user's file in the directory
+            let ours = f.split_once('.').is_some_and(|(stem, ext)| {
+                stem.len() >= 4
+                    && stem.bytes().all(|b| b.is_ascii_digit())
+                    && matches!(ext, "der" | "crl" | "key")
+            });
+            if !keep.contains(&f) && ours {
                 let _ = fs::remove_file(e.path());
             }
         }

@@ -967,7 +967,12 @@ fn dirstore_round_trip() {
     let objs = zubr_pki::parse(&SOFTWARE, &data("openssl/rsa-leaf.p12"), Some(b"secret")).unwrap();
     ds.store.import(objs, ImportMode::Default).unwrap();
     ds.store.psk_import("k1", b"abc").unwrap();
+    std::fs::write(dir.path().join("mine.der"), b"a user's file").unwrap();
     ds.save().unwrap();
+    assert!(
+        dir.path().join("mine.der").exists(),
+        "save removes only its own files"
+    );
     let again = zubr_pki::dirstore::DirStore::open(dir.path())
         .unwrap()
         .store;

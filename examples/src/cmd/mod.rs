@@ -5,3 +5,6 @@ pub mod crypto;
 pub mod esp;
 pub mod integr;
 pub mod lsp;
+// pki (issue 6/8)
+pub mod cert;
+pub mod key;
