@@ -550,15 +550,17 @@ pub static SIGNATURES: &[SignatureScheme] = &[
     SignatureScheme {
         name: "bign-hbelt",
         oid: Some("1.2.112.0.2.0.34.101.45.12"),
-        ike_auth_method: None,
+        // [Z] Zubr's private IKE authentication method (zubr-ike `AUTH_BIGN_SIG`).
+        ike_auth_method: Some(65301),
         verifier: &crate::bign::BIGN_HBELT,
     },
     // -- GOST R 34.10 --
     SignatureScheme {
         name: gost::algs::GOST3410_2001_SCHEME,
         oid: Some("1.2.643.2.2.3"),
-        // No public source gives S-Terra's IKE authentication method number for GOST.
-        ike_auth_method: None,
+        // No public source gives S-Terra's IKE authentication method number for GOST:
+        // [Z] Zubr's private number (zubr-ike `AUTH_GOST_SIG`).
+        ike_auth_method: Some(65302),
         verifier: &gost::algs::GOST3410_2001_VERIFIER,
     },
 ];

@@ -926,7 +926,75 @@ pub struct AttributePayload<'a> {
     pub attributes: Vec<Attribute<'a>>,
 }
 
+/// Mode Config / XAuth numbers (draft-dukes-ike-mode-cfg §3.2–3.3, draft-beaulieu-ike-xauth §6,
+/// and the Cisco Unity attributes strongSwan sends).
+pub mod cfg {
+    /// CFG_REQUEST.
+    pub const REQUEST: u8 = 1;
+    /// CFG_REPLY.
+    pub const REPLY: u8 = 2;
+    /// CFG_SET.
+    pub const SET: u8 = 3;
+    /// CFG_ACK.
+    pub const ACK: u8 = 4;
+
+    /// INTERNAL_IP4_ADDRESS.
+    pub const INTERNAL_IP4_ADDRESS: u16 = 1;
+    /// INTERNAL_IP4_NETMASK.
+    pub const INTERNAL_IP4_NETMASK: u16 = 2;
+    /// INTERNAL_IP4_DNS.
+    pub const INTERNAL_IP4_DNS: u16 = 3;
+    /// INTERNAL_IP4_NBNS.
+    pub const INTERNAL_IP4_NBNS: u16 = 4;
+    /// INTERNAL_ADDRESS_EXPIRY.
+    pub const INTERNAL_ADDRESS_EXPIRY: u16 = 5;
+    /// APPLICATION_VERSION.
+    pub const APPLICATION_VERSION: u16 = 7;
+    /// INTERNAL_IP4_SUBNET (address and mask).
+    pub const INTERNAL_IP4_SUBNET: u16 = 13;
+    /// SUPPORTED_ATTRIBUTES.
+    pub const SUPPORTED_ATTRIBUTES: u16 = 14;
+    /// UNITY_BANNER.
+    pub const UNITY_BANNER: u16 = 28672;
+    /// UNITY_DEF_DOMAIN.
+    pub const UNITY_DEF_DOMAIN: u16 = 28674;
+    /// UNITY_SPLIT_INCLUDE: 14-byte entries (address, mask, 6 bytes of zeros).
+    pub const UNITY_SPLIT_INCLUDE: u16 = 28676;
+
+    /// XAUTH-TYPE (basic; 0 = generic).
+    pub const XAUTH_TYPE: u16 = 16520;
+    /// XAUTH-USER-NAME.
+    pub const XAUTH_USER_NAME: u16 = 16521;
+    /// XAUTH-USER-PASSWORD.
+    pub const XAUTH_USER_PASSWORD: u16 = 16522;
+    /// XAUTH-PASSCODE.
+    pub const XAUTH_PASSCODE: u16 = 16523;
+    /// XAUTH-MESSAGE.
+    pub const XAUTH_MESSAGE: u16 = 16524;
+    /// XAUTH-STATUS (basic; 1 = OK, 0 = FAIL).
+    pub const XAUTH_STATUS: u16 = 16527;
+}
+
 impl<'a> AttributePayload<'a> {
+    /// Encodes the body.
+    pub fn emit(&self, out: &mut Vec<u8>) -> Result<(), CodecError> {
+        out.push(self.cfg_type);
+        out.push(0);
+        out.extend_from_slice(&self.identifier.to_be_bytes());
+        for a in &self.attributes {
+            match a.value {
+                AttrValue::Basic(v) => emit_attr_basic(out, a.class, v),
+                AttrValue::Var(v) => emit_attr_var(out, a.class, v)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The first attribute of `class`.
+    pub fn get(&self, class: u16) -> Option<&Attribute<'a>> {
+        self.attributes.iter().find(|a| a.class == class)
+    }
+
     /// Parses an Attribute payload body.
     pub fn parse(body: &'a [u8]) -> Result<Self, CodecError> {
         let mut r = Reader::new(body);
@@ -955,6 +1023,17 @@ pub struct FragmentPayload<'a> {
 }
 
 impl<'a> FragmentPayload<'a> {
+    /// Flag of the last fragment.
+    pub const LAST: u8 = 1;
+
+    /// Encodes the body.
+    pub fn emit(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.id.to_be_bytes());
+        out.push(self.number);
+        out.push(self.flags);
+        out.extend_from_slice(self.data);
+    }
+
     /// Parses a fragment payload body.
     pub fn parse(body: &'a [u8]) -> Result<Self, CodecError> {
         let mut r = Reader::new(body);
@@ -964,6 +1043,35 @@ impl<'a> FragmentPayload<'a> {
             flags: r.u8()?,
             data: r.rest(),
         })
+    }
+}
+
+/// Certificate encoding X.509 Certificate – Signature (RFC 2408 §3.9), the only one used.
+pub const CERT_X509_SIGNATURE: u8 = 4;
+
+/// A Certificate or Certificate Request payload body (RFC 2408 §3.9, §3.10): an encoding byte,
+/// then the certificate (CERT) or a certificate authority's DER `Name` (CERTREQ; may be empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CertPayload<'a> {
+    /// Certificate encoding.
+    pub encoding: u8,
+    /// Certificate data / authority.
+    pub data: &'a [u8],
+}
+
+impl<'a> CertPayload<'a> {
+    /// Parses a CERT or CERTREQ body.
+    pub fn parse(body: &'a [u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new(body);
+        Ok(CertPayload {
+            encoding: r.u8()?,
+            data: r.rest(),
+        })
+    }
+    /// Encodes the body.
+    pub fn emit(&self, out: &mut Vec<u8>) {
+        out.push(self.encoding);
+        out.extend_from_slice(self.data);
     }
 }
 
@@ -1133,6 +1241,8 @@ mod tests {
                         let _ = NotifyPayload::parse(p.body);
                         let _ = DeletePayload::parse(p.body);
                         let _ = AttributePayload::parse(p.body);
+                        let _ = FragmentPayload::parse(p.body);
+                        let _ = CertPayload::parse(p.body);
                     }
                 }
             let _ = SaPayload::parse(&data);

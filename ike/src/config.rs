@@ -15,12 +15,16 @@
 //! hold protocol state.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 use core::time::Duration;
 
 use zeroize::Zeroizing;
-use zubr_crypto_stb::provider::{EspCipher, Group, IkeCipher, IkeHash, Integrity};
+use zubr_crypto_stb::CryptoProvider;
+use zubr_crypto_stb::provider::{EspCipher, Group, IkeCipher, IkeHash, Integrity, SigningKey};
+
+pub use zubr_base::UnixTime;
 
 use crate::codec::IdType;
 
@@ -46,6 +50,10 @@ pub struct IkeParameters {
     pub deleted_linger: Duration,
     /// Fraction (per mille) of an IPsec SA's lifetime after which the initiator rekeys (900 ‰).
     pub rekey_permille: u32,
+    /// `FragmentSize`: largest IP packet carrying an IKE fragment (576). `0` disables IKE
+    /// fragmentation: the FRAGMENTATION vendor ID is not sent, nothing is fragmented and received
+    /// fragments are dropped. Raised as needed so that a message fits into 255 fragments.
+    pub fragment_size: u16,
 }
 
 impl Default for IkeParameters {
@@ -60,6 +68,7 @@ impl Default for IkeParameters {
             nat_keepalive: Duration::from_secs(20),
             deleted_linger: Duration::from_secs(60),
             rekey_permille: 900,
+            fragment_size: 576,
         }
     }
 }
@@ -113,27 +122,257 @@ impl core::fmt::Debug for PresharedKey {
 
 /// How a phase-1 SA is authenticated (`MainModeAuthMethod` / `AggrModeAuthMethod` elements).
 ///
-/// Signature methods (RSA, ECDSA, bign, GOST R 34.10) are added here by the PKI work; the engine
-/// dispatches on this enum for SKEYID, the authentication payloads and their verification.
+/// The engine dispatches on this enum for SKEYID, the authentication payloads and their
+/// verification.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum AuthMethod {
-    /// Pre-shared key (Authentication Method 1).
+    /// Pre-shared key (Authentication Method 1; 65001/65002 with XAuth).
     PreShared(PresharedKey),
+    /// Signatures with certificates (`AuthMethodDSSign`): RSA 3, ECDSA 9/10, bign and GOST R
+    /// 34.10 with Zubr's private numbers (see [`SignatureAuth`]).
+    Signature(SignatureAuth),
 }
 
 impl AuthMethod {
-    /// Authentication Method attribute value (class 3).
+    /// Authentication Method attribute value (class 3) without XAuth.
     pub fn wire(&self) -> u16 {
         match self {
             AuthMethod::PreShared(_) => 1,
+            AuthMethod::Signature(s) => s.method,
         }
+    }
+    /// The value with XAuth (draft-beaulieu-ike-xauth §5): the `XAUTHInit*` numbers when the
+    /// initiator is the XAuth client, `XAUTHResp*` when the responder is; methods without an
+    /// XAuth variant keep their number.
+    pub fn wire_xauth(&self, initiator_is_client: bool) -> u16 {
+        let base = match self.wire() {
+            1 => 65001,
+            2 => 65003,
+            3 => 65005,
+            w => return w,
+        };
+        if initiator_is_client { base } else { base + 1 }
     }
     /// What `sa_mgr show -detail` prints after `auth:`.
     pub fn display_name(&self) -> &'static str {
         match self {
             AuthMethod::PreShared(_) => "preshared key",
+            AuthMethod::Signature(s) => match s.method {
+                AUTH_RSA_SIG => "rsa signature",
+                AUTH_ECDSA_P256 | AUTH_ECDSA_P384 => "ecdsa signature",
+                AUTH_BIGN_SIG => "bign signature",
+                AUTH_GOST_SIG => "gost signature",
+                _ => "signature",
+            },
         }
+    }
+}
+
+/// Authentication Method 3: RSA signatures (IKEv1 form: PKCS#1 v1.5 padding of HASH_I/HASH_R
+/// without DigestInfo, scheme `rsa-pkcs1-raw`).
+pub const AUTH_RSA_SIG: u16 = 3;
+/// Authentication Method 9 (RFC 4754): ECDSA on P-256 over HASH_I/HASH_R (`ecdsa-p256-raw`).
+pub const AUTH_ECDSA_P256: u16 = 9;
+/// Authentication Method 10 (RFC 4754): ECDSA on P-384 (`ecdsa-p384-raw`).
+pub const AUTH_ECDSA_P384: u16 = 10;
+/// **[Z]** Authentication Method 65301 (IKE private range 65001–65535, clear of XAuth's
+/// 65001–65010): bign-with-hbelt (STB 34.101.45) on bign-curve256v1, scheme `bign-hbelt`.
+/// The signed message is HASH_I/HASH_R as computed with the negotiated PRF; the scheme hashes
+/// it with belt-hash, so bign always signs a 32-byte H whatever the PRF's output length, and a
+/// token that only offers "sign with hbelt" can do it.
+pub const AUTH_BIGN_SIG: u16 = 65301;
+/// **[Z]** Authentication Method 65302: GOST R 34.10-2001 with GOST R 34.11-94 (CryptoPro
+/// parameters), scheme `gost3410-2001-gostr3411-94`. As for bign, HASH_I/HASH_R is the message:
+/// the scheme hashes it with GOST R 34.11-94 before signing (the standard's procedure; no raw
+/// "sign this digest" entry point is needed on a token).
+pub const AUTH_GOST_SIG: u16 = 65302;
+
+/// When we send our certificate (`SendCertMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendCert {
+    /// In every exchange.
+    Always,
+    /// Never (the peer holds our certificate).
+    Never,
+    /// Only when the peer sent a CERTREQ (`AUTO`, the default).
+    IfRequested,
+}
+
+/// A subjectAltName entry the identity checks use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AltName {
+    /// dNSName.
+    Dns(String),
+    /// rfc822Name.
+    Email(String),
+    /// iPAddress (IPv4).
+    Ip(Ipv4Addr),
+}
+
+/// What a [`CertificateValidator`] vouches for: the peer's verified end-entity key and names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerCertificate {
+    /// The public key in the provider's encoding for `scheme` (RSA: DER `RSAPublicKey`; ECDSA:
+    /// SEC1 point; bign and GOST: 64 bytes x ‖ y little-endian).
+    pub public_key: Vec<u8>,
+    /// Name of the IKE signature scheme this key verifies: `rsa-pkcs1-raw`, `ecdsa-p256-raw`,
+    /// `ecdsa-p384-raw`, `bign-hbelt` or `gost3410-2001-gostr3411-94`. It must be the scheme of
+    /// the negotiated authentication method.
+    pub scheme: &'static str,
+    /// DER of the subject `Name`.
+    pub subject: Vec<u8>,
+    /// subjectAltName entries.
+    pub alt_names: Vec<AltName>,
+}
+
+/// Why a peer certificate was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertError {
+    /// No certificate was sent and none is known for the peer's identity.
+    NoCertificate,
+    /// Outside its validity period at the time of the check (`expired`).
+    Expired,
+    /// Not valid yet.
+    NotYetValid,
+    /// Revoked by a CRL.
+    Revoked,
+    /// No chain to a trusted CA (`can not be verified`).
+    Untrusted,
+    /// Malformed or otherwise invalid.
+    Invalid,
+    /// The key's algorithm has no IKE signature scheme here.
+    UnsupportedKey,
+    /// The host never told the engine the wall-clock time ([`crate::Engine::set_unix_time`]).
+    NoTime,
+    /// Refused by the host's policy (`RemoteCredential`).
+    NotAcceptable,
+}
+
+impl core::fmt::Display for CertError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            CertError::NoCertificate => "no peer certificate",
+            CertError::Expired => "certificate expired",
+            CertError::NotYetValid => "certificate not valid yet",
+            CertError::Revoked => "certificate revoked",
+            CertError::Untrusted => "certificate can not be verified",
+            CertError::Invalid => "certificate invalid",
+            CertError::UnsupportedKey => "unsupported certificate key",
+            CertError::NoTime => "no wall-clock time for certificate validation",
+            CertError::NotAcceptable => "certificate not acceptable by policy",
+        })
+    }
+}
+
+/// The host's certificate checking (the `zubr-pki` store implements it; `zubr-ike` does not
+/// parse certificates).
+pub trait CertificateValidator: Send + Sync {
+    /// Validates the certificates the peer sent (DER X.509 of the CERT payloads, in the order
+    /// received; may be empty when the peer sent none) at time `at`: builds a chain to a trusted
+    /// CA (intermediates may be among `certs`), checks validity, revocation and policy, and
+    /// returns the end-entity key and names. `peer_id` is the peer's ID payload, for a store
+    /// that holds partner certificates when none was sent.
+    fn validate(
+        &self,
+        certs: &[&[u8]],
+        peer_id: Option<&Identity>,
+        at: UnixTime,
+    ) -> Result<PeerCertificate, CertError>;
+
+    /// DER `Name`s of the CAs we trust, one CERTREQ payload each; empty = one CERTREQ naming no
+    /// authority.
+    fn authorities(&self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
+
+    /// Whether the peer's ID payload is backed by the certificate (the default:
+    /// [`identity_matches_certificate`]). A store with DN patterns overrides it.
+    fn identity_matches(&self, cert: &PeerCertificate, id: &Identity) -> bool {
+        identity_matches_certificate(cert, id)
+    }
+}
+
+/// The default identity check: ID_DER_ASN1_DN equals the subject (DER bytes), ID_FQDN /
+/// ID_USER_FQDN / ID_IPV4_ADDR appear among the subjectAltNames (names case-insensitively);
+/// ID_KEY_ID is never backed by a certificate.
+pub fn identity_matches_certificate(cert: &PeerCertificate, id: &Identity) -> bool {
+    match id {
+        Identity::DerAsn1Dn(dn) => *dn == cert.subject,
+        Identity::Fqdn(n) => cert
+            .alt_names
+            .iter()
+            .any(|a| matches!(a, AltName::Dns(d) if d.eq_ignore_ascii_case(n))),
+        Identity::UserFqdn(n) => cert
+            .alt_names
+            .iter()
+            .any(|a| matches!(a, AltName::Email(d) if d.eq_ignore_ascii_case(n))),
+        Identity::Ipv4(ip) => cert
+            .alt_names
+            .iter()
+            .any(|a| matches!(a, AltName::Ip(x) if x == ip)),
+        Identity::KeyId(_) => false,
+    }
+}
+
+/// Signature authentication (`AuthMethodDSSign`): our key and certificates, and the host's
+/// validator for the peer's.
+#[derive(Clone)]
+pub struct SignatureAuth {
+    /// Authentication Method value (from the key's scheme, see [`SignatureAuth::new`]).
+    pub method: u16,
+    /// Our private key (software, or a token behind the provider's trait).
+    pub key: Arc<dyn SigningKey>,
+    /// Our certificate chain (DER), end entity first; sent as CERT payloads per `send_cert`.
+    pub certs: Vec<Vec<u8>>,
+    /// DER subject `Name` of our certificate: the ID we send when the rule has no local ID
+    /// (lsp.md §5.2). `None`: our IKE address.
+    pub subject: Option<Vec<u8>>,
+    /// When to send `certs`.
+    pub send_cert: SendCert,
+    /// Send CERTREQ payloads (`SendRequestMode`: ALWAYS when true, NEVER when false).
+    pub send_certreq: bool,
+    /// Checks the peer's certificates.
+    pub validator: Arc<dyn CertificateValidator>,
+}
+
+impl SignatureAuth {
+    /// Signature authentication with `key`, whose scheme must have an IKE authentication method
+    /// in `provider` (`rsa-pkcs1-raw` → 3, `ecdsa-p256-raw` → 9, `ecdsa-p384-raw` → 10,
+    /// `bign-hbelt` → 65301, `gost3410-2001-gostr3411-94` → 65302). Sends certificates when asked,
+    /// and CERTREQ always.
+    pub fn new(
+        provider: &CryptoProvider,
+        key: Arc<dyn SigningKey>,
+        certs: Vec<Vec<u8>>,
+        validator: Arc<dyn CertificateValidator>,
+    ) -> Result<Self, ConfigError> {
+        let method = provider
+            .signature(key.scheme())
+            .and_then(|s| s.ike_auth_method)
+            .ok_or(ConfigError::NoIkeSignatureScheme(key.scheme()))?;
+        Ok(SignatureAuth {
+            method,
+            key,
+            certs,
+            subject: None,
+            send_cert: SendCert::IfRequested,
+            send_certreq: true,
+            validator,
+        })
+    }
+}
+
+impl core::fmt::Debug for SignatureAuth {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SignatureAuth")
+            .field("method", &self.method)
+            .field("scheme", &self.key.scheme())
+            .field("certs", &self.certs.len())
+            .field("send_cert", &self.send_cert)
+            .field("send_certreq", &self.send_certreq)
+            .finish_non_exhaustive()
     }
 }
 
@@ -306,6 +545,10 @@ pub struct IkeRule {
     pub dpd: DpdConfig,
     /// Send INITIAL-CONTACT after Main Mode authentication.
     pub initial_contact: bool,
+    /// XAuth (`XAUTHMode`): `None` = off.
+    pub xauth: Option<Xauth>,
+    /// Mode Config (`IKECFGRequestAddress` on a client, `IKECFGAddressPool` on a gateway).
+    pub modecfg: ModeCfg,
 }
 
 impl IkeRule {
@@ -333,7 +576,15 @@ impl IkeRule {
             nat_traversal: NatTraversal::Enable,
             dpd: DpdConfig::default(),
             initial_contact: true,
+            xauth: None,
+            modecfg: ModeCfg::Off,
         }
+    }
+
+    /// Whether phase 1 is followed by XAuth or Mode Config (the ISAKMP SA shows
+    /// `configuration` until they finish).
+    pub fn needs_configuration(&self) -> bool {
+        self.xauth.is_some() || self.modecfg != ModeCfg::Off
     }
 
     /// Mode used when initiating.
@@ -356,6 +607,112 @@ impl IkeRule {
     /// Whether the rule serves `peer`.
     pub fn serves(&self, peer: Ipv4Addr) -> bool {
         self.peers.is_empty() || self.peers.iter().any(|p| p.matches(peer))
+    }
+}
+
+/// Checks XAuth credentials on a gateway (a host callback: user databases are not LSP).
+pub trait XauthVerifier: Send + Sync {
+    /// Whether `user` / `password` may log in.
+    fn verify(&self, user: &str, password: &[u8]) -> bool;
+}
+
+/// XAuth (draft-beaulieu-ike-xauth) role of an IKE rule (`XAUTHMode`).
+#[derive(Clone)]
+pub enum Xauth {
+    /// We are authenticated: answer the gateway's REQUEST with these credentials.
+    Client {
+        /// `XAUTHUser`.
+        user: String,
+        /// The password (zeroized on drop, never printed).
+        password: PresharedKey,
+    },
+    /// We authenticate the peer: send REQUEST, check the REPLY with the verifier, send SET.
+    Server(Arc<dyn XauthVerifier>),
+}
+
+impl core::fmt::Debug for Xauth {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Xauth::Client { user, .. } => write!(f, "Xauth::Client({user:?}, ..)"),
+            Xauth::Server(_) => f.write_str("Xauth::Server(..)"),
+        }
+    }
+}
+
+/// Mode Config (draft-dukes-ike-mode-cfg) role of an IKE rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeCfg {
+    /// No Mode Config.
+    Off,
+    /// Client (`IKECFGRequestAddress = TRUE`): with `pull`, send a REQUEST for an address, DNS,
+    /// NBNS and split networks after phase 1 (and XAuth); without, wait for the gateway's SET.
+    /// Either way a SET that arrives first is accepted.
+    Client {
+        /// Ask (pull) instead of waiting for a SET (push).
+        pull: bool,
+    },
+    /// Gateway: answer REQUESTs (or, with `push`, send a SET) from `Config::pools[pool]`.
+    Server {
+        /// Index into [`Config::pools`].
+        pool: usize,
+        /// Push a SET instead of waiting for the client's REQUEST.
+        push: bool,
+    },
+}
+
+/// A gateway's Mode Config address pool (`IKECFGAddressPool`, mGuard's "Remote IP network pool"
+/// with "tranches of size").
+#[derive(Debug, Clone)]
+pub struct AddressPool {
+    /// Name.
+    pub name: String,
+    /// Address ranges handed out (inclusive).
+    pub ranges: Vec<(Ipv4Addr, Ipv4Addr)>,
+    /// Tranche size as a prefix length (32 = one address per client; 30 = a /30 network per
+    /// client, aligned inside the ranges). The client is given the tranche's first address and
+    /// may use the whole tranche as its side of Quick Mode.
+    pub tranche: u8,
+    /// INTERNAL_IP4_NETMASK (`SubnetMask`); `None` = the tranche's mask.
+    pub netmask: Option<Ipv4Addr>,
+    /// INTERNAL_IP4_DNS (`DNSServers`).
+    pub dns: Vec<Ipv4Addr>,
+    /// INTERNAL_IP4_NBNS (`WINSServers`).
+    pub nbns: Vec<Ipv4Addr>,
+    /// Networks announced for split tunnelling (`SplitNetworks`): UNITY_SPLIT_INCLUDE and
+    /// INTERNAL_IP4_SUBNET.
+    pub split: Vec<Selector>,
+}
+
+impl AddressPool {
+    /// A pool of single addresses `first..=last`.
+    pub fn range(name: &str, first: Ipv4Addr, last: Ipv4Addr) -> Self {
+        AddressPool {
+            name: name.into(),
+            ranges: alloc::vec![(first, last)],
+            tranche: 32,
+            netmask: None,
+            dns: Vec::new(),
+            nbns: Vec::new(),
+            split: Vec::new(),
+        }
+    }
+
+    /// The tranches of the pool in order: aligned blocks of `2^(32-tranche)` addresses lying
+    /// wholly inside a range, as (first, last). Bounded by `limit`.
+    pub fn tranches(&self, limit: usize) -> Vec<(Ipv4Addr, Ipv4Addr)> {
+        let size: u64 = 1u64 << (32 - u32::from(self.tranche.min(32)));
+        let mut out = Vec::new();
+        for &(a, b) in &self.ranges {
+            let (a, b) = (u64::from(u32::from(a)), u64::from(u32::from(b)));
+            let mut x = a.div_ceil(size) * size;
+            while x + size - 1 <= b && out.len() < limit {
+                let lo = u32::try_from(x).unwrap_or(u32::MAX);
+                let hi = u32::try_from(x + size - 1).unwrap_or(u32::MAX);
+                out.push((Ipv4Addr::from(lo), Ipv4Addr::from(hi)));
+                x += size;
+            }
+        }
+        out
     }
 }
 
@@ -582,6 +939,8 @@ pub struct Config {
     pub ike_rules: Vec<IkeRule>,
     /// IPsec rules in file order.
     pub ipsec_rules: Vec<IpsecRule>,
+    /// Mode Config address pools (gateway side), referenced by [`ModeCfg::Server`].
+    pub pools: Vec<AddressPool>,
 }
 
 /// Why a configuration was refused.
@@ -602,6 +961,11 @@ pub enum ConfigError {
     BadTimers,
     /// The provider's DRBG refused the seed (shorter than 32 bytes).
     BadSeed,
+    /// A signing key's scheme has no IKE authentication method in the provider.
+    NoIkeSignatureScheme(&'static str),
+    /// An IKE rule names an address pool that does not exist, or a pool is empty or its
+    /// tranche does not fit.
+    BadPool(String),
 }
 
 impl core::fmt::Display for ConfigError {
@@ -616,6 +980,10 @@ impl core::fmt::Display for ConfigError {
             ConfigError::BadIkeRule(r) => write!(f, "IPsec rule {r}: unknown IKE rule"),
             ConfigError::BadTimers => f.write_str("RetryTimeMax must be at least RetryTimeBase"),
             ConfigError::BadSeed => f.write_str("the random generator seed is too short"),
+            ConfigError::NoIkeSignatureScheme(n) => {
+                write!(f, "signature scheme {n} has no IKE authentication method")
+            }
+            ConfigError::BadPool(r) => write!(f, "IKE rule {r}: bad Mode Config address pool"),
         }
     }
 }
@@ -633,6 +1001,15 @@ impl Config {
             }
             if r.main_mode_auth.is_empty() && r.aggressive_auth.is_empty() {
                 return Err(ConfigError::NoAuthMethod(r.name.clone()));
+            }
+            if let ModeCfg::Server { pool, .. } = r.modecfg {
+                let ok = self
+                    .pools
+                    .get(pool)
+                    .is_some_and(|p| p.tranche <= 32 && !p.tranches(1).is_empty());
+                if !ok {
+                    return Err(ConfigError::BadPool(r.name.clone()));
+                }
             }
         }
         for r in &self.ipsec_rules {

@@ -46,6 +46,14 @@ pub enum IkeError {
     PeerDead,
     /// The SA was deleted (by management or by the peer) while the exchange ran.
     Deleted,
+    /// The peer's certificate was refused by the host's validator.
+    Certificate(crate::config::CertError),
+    /// XAuth failed: the gateway refused our credentials, or (gateway) the client's.
+    XauthFailed,
+    /// Gateway: the Mode Config address pool has no free tranche.
+    PoolExhausted,
+    /// Client: the gateway's Mode Config answer carried no address.
+    NoAddressAssigned,
 }
 
 impl IkeError {
@@ -84,6 +92,10 @@ impl fmt::Display for IkeError {
             IkeError::LimitReached => f.write_str("resource limit reached"),
             IkeError::PeerDead => f.write_str("dead peer detected"),
             IkeError::Deleted => f.write_str("SA deleted"),
+            IkeError::Certificate(e) => write!(f, "peer certificate refused: {e}"),
+            IkeError::XauthFailed => f.write_str("XAuth authentication failed"),
+            IkeError::PoolExhausted => f.write_str("Mode Config address pool exhausted"),
+            IkeError::NoAddressAssigned => f.write_str("Mode Config assigned no address"),
         }
     }
 }

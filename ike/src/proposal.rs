@@ -176,9 +176,15 @@ fn phase1_attrs(t: &IkeTransform, auth: u16) -> Vec<u8> {
 /// Our phase-1 SA payload body: one ISAKMP proposal with a transform per (transform, auth
 /// method) pair, in priority order.
 pub fn phase1_sa(transforms: &[IkeTransform], auth: &[AuthMethod]) -> Result<Vec<u8>, CodecError> {
+    let wires: Vec<u16> = auth.iter().map(AuthMethod::wire).collect();
+    phase1_sa_wires(transforms, &wires)
+}
+
+/// [`phase1_sa`] with the Authentication Method values given directly (XAuth variants).
+pub fn phase1_sa_wires(transforms: &[IkeTransform], auth: &[u16]) -> Result<Vec<u8>, CodecError> {
     let attrs: Vec<Vec<u8>> = transforms
         .iter()
-        .flat_map(|t| auth.iter().map(move |a| phase1_attrs(t, a.wire())))
+        .flat_map(|t| auth.iter().map(move |a| phase1_attrs(t, *a)))
         .collect();
     let ts: Vec<(u8, &[u8])> = attrs.iter().map(|a| (KEY_IKE, a.as_slice())).collect();
     let mut b = SaBuilder::new();
@@ -206,6 +212,17 @@ pub fn select_phase1(
     auth: &[AuthMethod],
     sa: &SaPayload<'_>,
 ) -> Option<(Phase1Choice, Vec<u8>)> {
+    let wires: Vec<u16> = auth.iter().map(AuthMethod::wire).collect();
+    select_phase1_wires(p, ours, &wires, sa)
+}
+
+/// [`select_phase1`] with the Authentication Method values given directly.
+pub fn select_phase1_wires(
+    p: &CryptoProvider,
+    ours: &[IkeTransform],
+    auth: &[u16],
+    sa: &SaPayload<'_>,
+) -> Option<(Phase1Choice, Vec<u8>)> {
     if sa.doi != codec::DOI_IPSEC {
         return None;
     }
@@ -222,7 +239,7 @@ pub fn select_phase1(
         for a in auth {
             if let Some((c, t)) = offered
                 .iter()
-                .find(|(c, _)| same_suite(c, o) && c.auth_method == a.wire())
+                .find(|(c, _)| same_suite(c, o) && c.auth_method == *a)
             {
                 let mut choice = *c;
                 choice.lifetime_secs = min_nonzero(c.lifetime_secs, o.lifetime_secs);
@@ -250,6 +267,17 @@ pub fn accept_phase1_reply(
     auth: &[AuthMethod],
     sa: &SaPayload<'_>,
 ) -> Option<Phase1Choice> {
+    let wires: Vec<u16> = auth.iter().map(AuthMethod::wire).collect();
+    accept_phase1_reply_wires(p, ours, &wires, sa)
+}
+
+/// [`accept_phase1_reply`] with the Authentication Method values given directly.
+pub fn accept_phase1_reply_wires(
+    p: &CryptoProvider,
+    ours: &[IkeTransform],
+    auth: &[u16],
+    sa: &SaPayload<'_>,
+) -> Option<Phase1Choice> {
     let [prop] = sa.proposals.as_slice() else {
         return None;
     };
@@ -258,7 +286,7 @@ pub fn accept_phase1_reply(
     };
     let c = parse_phase1_transform(p, t)?;
     let o = ours.iter().find(|o| same_suite(&c, o))?;
-    if !auth.iter().any(|a| a.wire() == c.auth_method) {
+    if !auth.contains(&c.auth_method) {
         return None;
     }
     let mut c = c;

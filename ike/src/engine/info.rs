@@ -25,8 +25,7 @@ impl Engine {
         }
         let mid = self.new_mid(i)?;
         let (hash, ska) = self.skeyid_a(i)?;
-        let block = self.isakmp[i].chain.as_ref().map_or(8, |c| c.block_len());
-        let mut iv = keys::phase2_iv(hash, block, &self.isakmp[i].last_p1_block, mid);
+        let mut iv = self.exchange_iv(i, mid)?;
         let h = keys::hash1(hash, &ska, mid, w.bytes());
         let m = self.hashed_message(i, ExchangeType::INFORMATIONAL, mid, &mut iv, &h, w)?;
         self.send_on(i, &m);
@@ -120,26 +119,13 @@ impl Engine {
             return Err(Ignored::Duplicate);
         }
         let (hash, ska) = self.skeyid_a(i).map_err(Ignored::Rejected)?;
-        let block = self.isakmp[i].chain.as_ref().map_or(8, |c| c.block_len());
-        let iv = keys::phase2_iv(hash, block, &self.isakmp[i].last_p1_block, mid);
-        let (plain, _) = {
-            let sa = &mut self.isakmp[i];
-            let chain = sa.chain.as_mut().ok_or(Ignored::NotAuthentic)?;
-            chain
-                .decrypt(&iv, msg.body)
-                .map_err(|_| Ignored::NotAuthentic)?
-        };
+        let iv = self.exchange_iv(i, mid).map_err(Ignored::Rejected)?;
+        let (plain, _) = self.open_protected(i, &iv, msg)?;
         let ps = parse_payloads(msg.header.next_payload, &plain, true)
             .map_err(|_| Ignored::NotAuthentic)?;
-        let Some(first) = ps.first().filter(|p| p.ty == PayloadType::HASH) else {
-            return Err(Ignored::NotAuthentic);
-        };
-        let rest: Vec<u8> = ps[1..]
-            .iter()
-            .flat_map(|p| p.whole.iter().copied())
-            .collect();
+        let (h, rest) = split_hash(&ps).ok_or(Ignored::NotAuthentic)?;
         let want = keys::hash1(hash, &ska, mid, &rest);
-        if !bool::from(want.ct_eq(first.body)) {
+        if !bool::from(want.ct_eq(h)) {
             return Err(Ignored::NotAuthentic);
         }
         {

@@ -7,9 +7,13 @@
 //! must not read a clock, open a socket or spawn anything: time comes in as `now`, datagrams go
 //! out through [`Engine::poll_transmit`].
 
+mod frag;
 mod info;
 mod phase1;
 mod quick;
+mod transaction;
+
+pub use transaction::ModeConfig;
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -18,14 +22,14 @@ use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, SocketAddr};
 use core::time::Duration;
 
-use zubr_base::Instant;
+use zubr_base::{Instant, UnixTime};
 use zubr_crypto_stb::provider::{DhPrivateKey, EspCipher, Integrity};
 use zubr_crypto_stb::{CryptoProvider, Rng};
 
 use crate::codec::{self, ExchangeType, Message};
 use crate::config::{Config, ConfigError, Identity, IpsecMode, Phase1Mode, Selector};
 use crate::error::{Ignored, IkeError};
-use crate::keys::{IvChain, Phase1Keys, Secret};
+use crate::keys::{self, IvChain, Phase1Keys, Secret};
 use crate::proposal::{Phase1Choice, Phase2Choice};
 
 /// Most datagrams waiting in the outbox; beyond it the oldest are dropped (and counted).
@@ -220,6 +224,44 @@ pub enum Event {
         /// The notify type.
         ty: codec::NotifyType,
     },
+    /// XAuth finished on an ISAKMP SA (either role). On failure the ISAKMP SA is deleted and an
+    /// [`Event::ExchangeFailed`] with [`IkeError::XauthFailed`] follows.
+    XauthDone {
+        /// The ISAKMP SA.
+        id: ConnId,
+        /// The peer.
+        peer: SocketAddr,
+        /// The user name (ours as a client, the peer's as a gateway).
+        user: String,
+        /// Whether the gateway accepted the credentials.
+        ok: bool,
+    },
+    /// Client side: Mode Config delivered our inner configuration. The host builds the IKECFG
+    /// virtual interface with `config.address` / `config.netmask`, uses `dns` / `nbns`, and
+    /// routes `split_include` through the tunnel (empty: everything). Quick Modes on this ISAKMP
+    /// SA then use `address` as the local selector of every IPsec rule whose local selector is
+    /// absent (`0.0.0.0/0`) or `0.0.0.0` (lsp.md §7.4); they start only after this event.
+    ModeConfigReceived {
+        /// The ISAKMP SA.
+        id: ConnId,
+        /// The gateway.
+        peer: SocketAddr,
+        /// What the gateway sent.
+        config: ModeConfig,
+    },
+    /// Gateway side: a client was given an address (the first of its tranche) from a pool.
+    ModeConfigAssigned {
+        /// The ISAKMP SA.
+        id: ConnId,
+        /// The client.
+        peer: SocketAddr,
+        /// The XAuth user, if XAuth ran.
+        user: Option<String>,
+        /// The address sent as INTERNAL_IP4_ADDRESS.
+        address: Ipv4Addr,
+        /// The client's whole tranche (its allowed Quick Mode selector).
+        tranche: Selector,
+    },
 }
 
 /// A request to negotiate protection for traffic (what the filter sends when an outbound packet
@@ -320,6 +362,42 @@ impl Retransmit {
             next: active.then(|| now + base),
         }
     }
+
+    /// What is due at `now`: nothing, a retransmission (the interval doubles up to
+    /// `RetryTimeMax`), or the end after `SendRetries`.
+    fn poll(&mut self, now: Instant, p: &crate::config::IkeParameters) -> RetxPoll {
+        let Some(next) = self.next else {
+            return RetxPoll::Idle;
+        };
+        if now < next {
+            return RetxPoll::Idle;
+        }
+        if self.count >= p.send_retries {
+            self.next = None;
+            return RetxPoll::Exhausted;
+        }
+        self.count += 1;
+        self.interval = (self.interval * 2).min(p.retry_time_max);
+        self.next = Some(now + self.interval);
+        RetxPoll::Resend(self.payload.clone())
+    }
+}
+
+/// Outcome of [`Retransmit::poll`].
+enum RetxPoll {
+    Idle,
+    Resend(Vec<u8>),
+    Exhausted,
+}
+
+/// The HASH payload that must open a protected phase-2 message, and the bytes after it.
+fn split_hash<'a>(ps: &[codec::RawPayload<'a>]) -> Option<(&'a [u8], Vec<u8>)> {
+    let first = ps.first().filter(|p| p.ty == codec::PayloadType::HASH)?;
+    let rest = ps[1..]
+        .iter()
+        .flat_map(|p| p.whole.iter().copied())
+        .collect();
+    Some((first.body, rest))
 }
 
 /// Digests of the requests already processed by an exchange.
@@ -450,6 +528,16 @@ struct IsakmpSa {
     error: Option<IkeError>,
     /// Cleared silently by management: may be revived while it lingers.
     reusable: bool,
+    /// The peer sent CERTREQ in phase 1.
+    peer_certreq: bool,
+    /// The peer announced IKE fragmentation.
+    frag_peer: bool,
+    /// Fragments being reassembled.
+    defrag: Option<frag::Defrag>,
+    /// XAuth / Mode Config progress.
+    ra: transaction::RaState,
+    /// Transaction exchanges (XAuth, Mode Config), running and lingering.
+    txn: Vec<transaction::Transaction>,
 }
 
 impl IsakmpSa {
@@ -458,6 +546,10 @@ impl IsakmpSa {
     }
     fn is_active(&self) -> bool {
         self.state == P1State::Established
+    }
+    /// Established, but XAuth / Mode Config still running.
+    fn configuring(&self) -> bool {
+        self.is_active() && self.ra.pending()
     }
     fn hash(&self) -> Option<&'static zubr_crypto_stb::provider::IkeHash> {
         self.choice.map(|c| c.hash)
@@ -515,6 +607,10 @@ pub struct Engine {
     events: VecDeque<Event>,
     lost_events: u64,
     dh_generations: u64,
+    /// Wall clock: (monotonic reading, Unix time at that reading).
+    wall: Option<(Instant, UnixTime)>,
+    /// Mode Config leases handed out by this gateway.
+    leases: Vec<transaction::Lease>,
 }
 
 /// Outcome of an internal step that may fail an exchange.
@@ -540,7 +636,35 @@ impl Engine {
             events: VecDeque::new(),
             lost_events: 0,
             dh_generations: 0,
+            wall: None,
+            leases: Vec::new(),
         })
+    }
+
+    /// Tells the engine the wall-clock time `unix` at the monotonic reading `now`, for
+    /// certificate validity checks (the engine reads no clock). Call once at start and whenever
+    /// the wall clock is stepped.
+    pub fn set_unix_time(&mut self, now: Instant, unix: UnixTime) {
+        self.wall = Some((now, unix));
+    }
+
+    /// Wall-clock time at `now`, if [`Engine::set_unix_time`] was called.
+    pub fn unix_time(&self, now: Instant) -> Option<UnixTime> {
+        let (at, unix) = self.wall?;
+        let secs = if now >= at {
+            i64::try_from(now.saturating_duration_since(at).as_secs()).unwrap_or(i64::MAX)
+        } else {
+            -i64::try_from(at.saturating_duration_since(now).as_secs()).unwrap_or(i64::MAX)
+        };
+        Some(UnixTime(unix.0.saturating_add(secs)))
+    }
+
+    /// The Mode Config an ISAKMP SA received (client side), if any.
+    pub fn mode_config(&self, id: ConnId) -> Option<&ModeConfig> {
+        self.isakmp
+            .iter()
+            .find(|s| s.id == id)
+            .and_then(|s| s.ra.config.as_ref())
     }
 
     /// The configuration.
@@ -621,11 +745,19 @@ impl Engine {
         });
     }
 
-    /// Sends `msg` on ISAKMP SA `i` and counts it.
+    /// Sends `msg` on ISAKMP SA `i` and counts it; split into IKE fragments when the peer
+    /// supports them and `msg` does not fit `FragmentSize`.
     fn send_on(&mut self, i: usize, msg: &[u8]) {
         let (l, r) = (self.isakmp[i].local, self.isakmp[i].remote);
         self.isakmp[i].bytes_sent += msg.len() as u64;
-        self.transmit(l, r, msg);
+        match self.fragments_for(i, msg) {
+            Some(frags) => {
+                for f in frags {
+                    self.transmit(l, r, &f);
+                }
+            }
+            None => self.transmit(l, r, msg),
+        }
     }
 
     fn find_sa(&self, id: ConnId) -> Option<usize> {
@@ -657,6 +789,19 @@ impl Engine {
                 _ => return Err(Ignored::Esp),
             }
         }
+        self.handle_message(now, local, remote, bytes, true)
+    }
+
+    /// An ISAKMP message (without the non-ESP marker); `fragments_ok` is false for a message
+    /// reassembled from fragments (fragments do not nest).
+    fn handle_message(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        bytes: &[u8],
+        fragments_ok: bool,
+    ) -> Result<(), Ignored> {
         let msg = Message::parse(bytes)?;
         let h = msg.header;
         // An existing SA by cookies
@@ -682,6 +827,15 @@ impl Engine {
         if self.isakmp[i].state == P1State::Deleted {
             return Err(Ignored::UnknownSa);
         }
+        if h.next_payload == codec::PayloadType::FRAGMENT {
+            if !fragments_ok {
+                return Err(Ignored::Unexpected("fragment inside a reassembled message"));
+            }
+            return match self.add_fragment(now, i, &msg)? {
+                Some(whole) => self.handle_message(now, local, remote, &whole, false),
+                None => Ok(()),
+            };
+        }
         self.isakmp[i].bytes_rcvd += bytes.len() as u64;
         match h.exchange {
             ExchangeType::IDENTITY_PROTECTION | ExchangeType::AGGRESSIVE if h.message_id == 0 => {
@@ -689,6 +843,7 @@ impl Engine {
             }
             ExchangeType::QUICK => self.quick_message(now, i, local, remote, &msg, bytes),
             ExchangeType::INFORMATIONAL => self.info_message(now, i, local, remote, &msg, bytes),
+            ExchangeType::TRANSACTION => self.transaction_message(now, i, &msg, bytes),
             _ => Err(Ignored::Unexpected("exchange type")),
         }
     }
@@ -835,6 +990,10 @@ impl Engine {
             .iter()
             .position(|s| s.is_active() && s.remote.ip() == IpAddr::V4(peer))
         {
+            if self.isakmp[i].configuring() {
+                self.isakmp[i].pending.push((rule, rekey_of));
+                return Ok(());
+            }
             return self
                 .quick_initiate(now, i, rule, rekey_of)
                 .map_err(|_| AcquireError::LimitReached);
@@ -940,6 +1099,12 @@ impl Engine {
             {
                 add(Some(s.last_rx + iv));
             }
+            add(s.ra.deadline.filter(|_| s.configuring()));
+            add(s.defrag.as_ref().map(|d| d.expires));
+            for t in &s.txn {
+                add(t.retx.as_ref().and_then(|r| r.next));
+                add(t.done_at.map(|d| d + LINGER));
+            }
             for q in &s.quick {
                 match q.state {
                     QmState::Done => add(q.done_at.map(|d| d + LINGER)),
@@ -995,6 +1160,10 @@ impl Engine {
                 continue;
             }
             self.quick_timers(now, i, &params);
+            if self.transaction_timers(now, i, &params) {
+                i += 1;
+                continue;
+            }
             self.dpd_timers(now, i);
             if self.isakmp[i].keepalive_at.is_some_and(|k| now >= k) {
                 let (l, r) = (self.isakmp[i].local, self.isakmp[i].remote);
@@ -1041,21 +1210,35 @@ impl Engine {
         p: &crate::config::IkeParameters,
     ) -> Option<IkeError> {
         let sa = &mut self.isakmp[i];
-        let r = sa.retx.as_mut()?;
-        let next = r.next?;
-        if now < next {
-            return None;
+        match sa.retx.as_mut()?.poll(now, p) {
+            RetxPoll::Idle => None,
+            RetxPoll::Exhausted => sa.is_half_open().then_some(IkeError::Timeout),
+            RetxPoll::Resend(payload) => {
+                self.send_on(i, &payload);
+                None
+            }
         }
-        if r.count >= p.send_retries {
-            r.next = None;
-            return sa.is_half_open().then_some(IkeError::Timeout);
-        }
-        r.count += 1;
-        r.interval = (r.interval * 2).min(p.retry_time_max);
-        r.next = Some(now + r.interval);
-        let payload = r.payload.clone();
-        self.send_on(i, &payload);
-        None
+    }
+
+    /// The first IV of the exchange with message ID `mid` on SA `i` (RFC 2409 appendix B).
+    fn exchange_iv(&self, i: usize, mid: u32) -> Step<Vec<u8>> {
+        let sa = &self.isakmp[i];
+        let hash = sa.hash().ok_or(IkeError::NoProposalChosen)?;
+        let block = sa.chain.as_ref().map_or(8, |c| c.block_len());
+        Ok(keys::phase2_iv(hash, block, &sa.last_p1_block, mid))
+    }
+
+    /// Decrypts a protected message of SA `i` with `iv`: the plaintext and the IV after it.
+    fn open_protected(
+        &mut self,
+        i: usize,
+        iv: &[u8],
+        msg: &Message<'_>,
+    ) -> Result<(zeroize::Zeroizing<Vec<u8>>, Vec<u8>), Ignored> {
+        let chain = self.isakmp[i].chain.as_mut().ok_or(Ignored::NotAuthentic)?;
+        chain
+            .decrypt(iv, msg.body)
+            .map_err(|_| Ignored::NotAuthentic)
     }
 
     fn fail_phase1(&mut self, now: Instant, i: usize, error: IkeError) {
@@ -1065,6 +1248,8 @@ impl Engine {
         sa.deleted_at = Some(now);
         sa.retx = None;
         sa.dh = None;
+        sa.txn.clear();
+        sa.defrag = None;
         sa.error = Some(error.clone());
         let pending = core::mem::take(&mut sa.pending);
         for (_, rekey) in pending {
@@ -1123,7 +1308,10 @@ impl Engine {
         sa.keepalive_at = None;
         sa.dpd.pending = None;
         sa.quick.clear();
+        sa.txn.clear();
+        sa.defrag = None;
         let id = sa.id;
+        self.release_lease(id);
         self.event(Event::IsakmpSaDeleted { id, reason });
     }
 
@@ -1218,6 +1406,19 @@ mod vid {
     pub const NATT_DRAFT03: [u8; 16] = hex16("7d9419a65310ca6f2c179d9215529d56");
     /// RFC 3706 DPD.
     pub const DPD: [u8; 16] = hex16("afcad71368a1f1c96b8696fc77570100");
+    /// FRAGMENTATION (Cisco's IKE fragmentation, as strongSwan sends it): the MD5 prefix and the
+    /// capability word 0x80000000 (fragmentation of Main and Aggressive Mode messages).
+    pub const FRAGMENTATION: [u8; 20] = {
+        let h = hex16("4048b7d56ebce88525e7de7f00d6c2d3");
+        let mut v = [0u8; 20];
+        let mut k = 0;
+        while k < 16 {
+            v[k] = h[k];
+            k += 1;
+        }
+        v[16] = 0x80;
+        v
+    };
 
     const fn hex16(s: &str) -> [u8; 16] {
         let b = s.as_bytes();
@@ -1250,6 +1451,7 @@ impl Engine {
             .map(|s| {
                 let rule = &self.config.ike_rules[s.rule];
                 let state = match s.state {
+                    P1State::Established if s.configuring() => IsakmpState::Configuration,
                     P1State::Established => IsakmpState::Active,
                     P1State::Deleted => IsakmpState::Deleted,
                     _ => IsakmpState::Incomplete,
@@ -1273,6 +1475,7 @@ impl Engine {
                         .auth_for(s.mode)
                         .get(s.auth)
                         .map_or("unknown", |a| a.display_name()),
+
                     mode: s.mode,
                     transform: s.choice.map(|c| (c.cipher.sa_name, c.hash.sa_name)),
                     group: s.choice.map(|c| c.group.id),
@@ -1281,7 +1484,7 @@ impl Engine {
                         u64::from(kb).saturating_sub(used_kb),
                         remaining_secs(now, s.expires),
                     ),
-                    ikecfg_address: None,
+                    ikecfg_address: s.ra.address(),
                 }
             })
             .collect()

@@ -1,10 +1,14 @@
 //! Phase 1: Main Mode (6 messages) and Aggressive Mode (3 messages), both roles, with NAT-T
 //! detection and floating (RFC 3947) and the vendor IDs strongSwan accepts.
 //!
-//! Authentication dispatches on [`AuthMethod`]; pre-shared keys are the only method today, and
-//! a signature method adds its SKEYID and payloads in `Engine::auth_skeyid`,
-//! `Engine::auth_payload` and `Engine::auth_verify`. This module must not touch Quick Mode
-//! state.
+//! Authentication dispatches on [`AuthMethod`] in `Engine::auth_skeyid`, `Engine::auth_payloads`
+//! and `Engine::auth_verify`: pre-shared keys (HASH_I/HASH_R) and signatures (CERT, CERTREQ and
+//! SIG payloads; RFC 2409 §5.1). With signatures, HASH_I/HASH_R is the message signed by our
+//! [`SigningKey`](zubr_crypto_stb::provider::SigningKey) with the scheme of the negotiated
+//! method and checked with the public key the host's
+//! [`CertificateValidator`](crate::config::CertificateValidator) vouches for; the peer's ID payload
+//! must be backed by that certificate. XAuth changes only the method numbers (65001…). This
+//! module must not touch Quick Mode state.
 
 use alloc::vec::Vec;
 use core::net::{IpAddr, SocketAddr};
@@ -14,10 +18,10 @@ use zubr_base::Instant;
 
 use super::*;
 use crate::codec::{
-    FLAG_ENCRYPTION, Header, IdPayload, NotifyPayload, NotifyType, PayloadType, PayloadWriter,
-    ProtocolId, RawPayload, SaPayload, parse_payloads,
+    CERT_X509_SIGNATURE, CertPayload, FLAG_ENCRYPTION, Header, IdPayload, NotifyPayload,
+    NotifyType, PayloadType, PayloadWriter, ProtocolId, RawPayload, SaPayload, parse_payloads,
 };
-use crate::config::{AuthMethod, NatTraversal};
+use crate::config::{AuthMethod, CertError, NatTraversal, SendCert, Xauth};
 use crate::keys::{self, AuthHashInput, Side};
 use crate::proposal;
 
@@ -28,6 +32,9 @@ struct P1Payloads<'a> {
     nonce: Option<&'a [u8]>,
     id: Option<&'a [u8]>,
     hash: Option<&'a [u8]>,
+    sig: Option<&'a [u8]>,
+    certs: Vec<&'a [u8]>,
+    certreq: bool,
     natd: Vec<&'a [u8]>,
     vids: Vec<&'a [u8]>,
     notify: Vec<&'a [u8]>,
@@ -40,6 +47,9 @@ fn split<'a>(ps: &[RawPayload<'a>]) -> P1Payloads<'a> {
         nonce: None,
         id: None,
         hash: None,
+        sig: None,
+        certs: Vec::new(),
+        certreq: false,
         natd: Vec::new(),
         vids: Vec::new(),
         notify: Vec::new(),
@@ -51,6 +61,15 @@ fn split<'a>(ps: &[RawPayload<'a>]) -> P1Payloads<'a> {
             PayloadType::NONCE => p.nonce = p.nonce.or(Some(x.body)),
             PayloadType::ID => p.id = p.id.or(Some(x.body)),
             PayloadType::HASH => p.hash = p.hash.or(Some(x.body)),
+            PayloadType::SIG => p.sig = p.sig.or(Some(x.body)),
+            PayloadType::CERT => {
+                if let Ok(c) = CertPayload::parse(x.body)
+                    && c.encoding == CERT_X509_SIGNATURE
+                {
+                    p.certs.push(c.data);
+                }
+            }
+            PayloadType::CERTREQ => p.certreq = true,
             PayloadType::NAT_D | PayloadType::NAT_D_DRAFT => p.natd.push(x.body),
             PayloadType::VENDOR_ID => p.vids.push(x.body),
             PayloadType::NOTIFY => p.notify.push(x.body),
@@ -124,8 +143,13 @@ impl Engine {
         w: &mut PayloadWriter,
         rule: usize,
         peer_natt: Option<Option<NattVersion>>,
+        peer_frag: bool,
     ) -> Step<()> {
         let r = &self.config.ike_rules[rule];
+        // initiator: announce; responder: echo
+        if self.config.params.fragment_size > 0 && (peer_natt.is_none() || peer_frag) {
+            w.push(PayloadType::VENDOR_ID, &vid::FRAGMENTATION)?;
+        }
         if r.nat_traversal != NatTraversal::Disable {
             match peer_natt {
                 // initiator: announce all dialects
@@ -204,11 +228,76 @@ impl Engine {
             bytes_rcvd: 0,
             error: None,
             reusable: false,
+            peer_certreq: false,
+            frag_peer: false,
+            defrag: None,
+            ra: Default::default(),
+            txn: Vec::new(),
         }
+    }
+
+    /// Authentication Method values of `rule` in `mode` as they go on the wire when we
+    /// initiate (`we_initiate`) or respond: XAuth changes PSK/RSA/DSS to their XAuth numbers.
+    fn auth_wires(&self, rule: usize, mode: Phase1Mode, we_initiate: bool) -> Vec<u16> {
+        let r = &self.config.ike_rules[rule];
+        r.auth_for(mode)
+            .iter()
+            .map(|a| match &r.xauth {
+                Some(x) => a.wire_xauth(we_initiate == matches!(x, Xauth::Client { .. })),
+                None => a.wire(),
+            })
+            .collect()
+    }
+
+    /// Index of the method whose wire value is `wire`.
+    fn auth_index(&self, rule: usize, mode: Phase1Mode, we_initiate: bool, wire: u16) -> usize {
+        self.auth_wires(rule, mode, we_initiate)
+            .iter()
+            .position(|a| *a == wire)
+            .unwrap_or(0)
+    }
+
+    /// The negotiated (or, before the reply, the first offered) method of SA `i`.
+    fn current_auth(&self, i: usize) -> Option<&AuthMethod> {
+        let sa = &self.isakmp[i];
+        self.config.ike_rules[sa.rule]
+            .auth_for(sa.mode)
+            .get(sa.auth)
+    }
+
+    /// CERTREQ payloads when the method is a signature one that asks for certificates.
+    fn push_certreqs(&self, i: usize, w: &mut PayloadWriter) -> Step<()> {
+        if let Some(AuthMethod::Signature(s)) = self.current_auth(i)
+            && s.send_certreq
+        {
+            let names = s.validator.authorities();
+            let mut body = Vec::new();
+            if names.is_empty() {
+                body.push(CERT_X509_SIGNATURE);
+                w.push(PayloadType::CERTREQ, &body)?;
+            }
+            for n in names.iter().take(8) {
+                body.clear();
+                CertPayload {
+                    encoding: CERT_X509_SIGNATURE,
+                    data: n,
+                }
+                .emit(&mut body);
+                w.push(PayloadType::CERTREQ, &body)?;
+            }
+        }
+        Ok(())
     }
 
     fn local_identity(&self, i: usize) -> Identity {
         let sa = &self.isakmp[i];
+        if let (None, Some(AuthMethod::Signature(s))) = (
+            &self.config.ike_rules[sa.rule].local_id,
+            self.current_auth(i),
+        ) && let Some(dn) = &s.subject
+        {
+            return Identity::DerAsn1Dn(dn.clone());
+        }
         match &self.config.ike_rules[sa.rule].local_id {
             Some(id) => id.clone(),
             None => match sa.local.ip() {
@@ -242,7 +331,7 @@ impl Engine {
         let mut sa = self.new_sa(now, Role::Initiator, mode, rule, local, remote);
         sa.icookie = self.random()?;
         let r = &self.config.ike_rules[rule];
-        sa.sa_i = proposal::phase1_sa(&r.transforms, r.auth_for(mode))?;
+        sa.sa_i = proposal::phase1_sa_wires(&r.transforms, &self.auth_wires(rule, mode, true))?;
         sa.state = match mode {
             Phase1Mode::Main => P1State::IMain1,
             Phase1Mode::Aggressive => P1State::IAggr1,
@@ -279,13 +368,14 @@ impl Engine {
             w.push(PayloadType::KE, &gxi)?;
             w.push(PayloadType::NONCE, &ni)?;
             w.push(PayloadType::ID, &body)?;
+            self.push_certreqs(i, &mut w)?;
             let sa = &mut self.isakmp[i];
             sa.gxi = gxi;
             sa.ni = ni;
             sa.local_id_body = body;
             sa.local_id = Some(idb);
         }
-        self.push_vids(&mut w, self.isakmp[i].rule, None)?;
+        self.push_vids(&mut w, self.isakmp[i].rule, None, false)?;
         let msg = self.p1_message(i, w, false)?;
         self.send_on(i, &msg);
         self.isakmp[i].retx = Some(Retransmit::new(
@@ -354,14 +444,11 @@ impl Engine {
             if !r.serves(peer_ip) || r.auth_for(mode).is_empty() {
                 continue;
             }
+            let wires = self.auth_wires(ri, mode, false);
             if let Some((c, reply)) =
-                proposal::select_phase1(&self.provider, &r.transforms, r.auth_for(mode), &offered)
+                proposal::select_phase1_wires(&self.provider, &r.transforms, &wires, &offered)
             {
-                let auth = r
-                    .auth_for(mode)
-                    .iter()
-                    .position(|a| a.wire() == c.auth_method)
-                    .unwrap_or(0);
+                let auth = self.auth_index(ri, mode, false, c.auth_method);
                 selected = Some((ri, c, reply, auth));
                 break;
             }
@@ -390,6 +477,8 @@ impl Engine {
             natt_from_vids(&p.vids)
         };
         sa.dpd.peer_supports = p.vids.iter().any(|v| *v == vid::DPD);
+        sa.frag_peer = p.vids.iter().any(|v| frag::is_fragmentation_vid(v));
+        sa.peer_certreq = p.certreq;
         sa.bytes_rcvd = bytes.len() as u64;
         sa.recent.push(digest(bytes));
         self.isakmp.push(sa);
@@ -464,7 +553,8 @@ impl Engine {
         let mut w = PayloadWriter::new();
         w.push(PayloadType::SA, reply)?;
         let natt = self.isakmp[i].natt;
-        self.push_vids(&mut w, self.isakmp[i].rule, Some(natt))?;
+        let frag = self.isakmp[i].frag_peer;
+        self.push_vids(&mut w, self.isakmp[i].rule, Some(natt), frag)?;
         let msg = self.p1_message(i, w, false)?;
         self.send_on(i, &msg);
         self.isakmp[i].retx = Some(Retransmit::new(
@@ -537,10 +627,8 @@ impl Engine {
             .get(sa.auth)
         {
             Some(AuthMethod::PreShared(k)) => Ok(keys::skeyid_psk(c.hash, &k.0, &sa.ni, &sa.nr)),
-            None => {
-                let _ = gxy;
-                Err(IkeError::NoRule)
-            }
+            Some(AuthMethod::Signature(_)) => Ok(keys::skeyid_sig(c.hash, &sa.ni, &sa.nr, gxy)),
+            None => Err(IkeError::NoRule),
         }
     }
 
@@ -567,8 +655,8 @@ impl Engine {
         Ok(())
     }
 
-    /// Our authentication payload (HASH for PSK) for `who`.
-    fn auth_payload(&self, i: usize, who: Side) -> Step<(PayloadType, Vec<u8>)> {
+    /// HASH_I / HASH_R of SA `i` over the ID payload body `id`.
+    fn auth_hash_of(&self, i: usize, who: Side, id: &[u8]) -> Step<Vec<u8>> {
         let sa = &self.isakmp[i];
         let c = sa.choice.ok_or(IkeError::NoProposalChosen)?;
         let k = sa.keys.as_ref().ok_or(IkeError::AuthenticationFailed)?;
@@ -578,54 +666,93 @@ impl Engine {
             icookie: &sa.icookie,
             rcookie: &sa.rcookie,
             sa_i: &sa.sa_i,
-            id: &sa.local_id_body,
+            id,
         };
-        match self.config.ike_rules[sa.rule]
-            .auth_for(sa.mode)
-            .get(sa.auth)
-        {
-            Some(AuthMethod::PreShared(_)) => Ok((
-                PayloadType::HASH,
-                keys::auth_hash(c.hash, &k.skeyid, who, &x),
-            )),
+        Ok(keys::auth_hash(c.hash, &k.skeyid, who, &x))
+    }
+
+    /// Our authentication payloads for `who`: HASH (pre-shared key), or [CERT…] SIG.
+    fn auth_payloads(&mut self, i: usize, who: Side) -> Step<Vec<(PayloadType, Vec<u8>)>> {
+        let h = self.auth_hash_of(i, who, &self.isakmp[i].local_id_body)?;
+        let peer_certreq = self.isakmp[i].peer_certreq;
+        match self.current_auth(i) {
+            Some(AuthMethod::PreShared(_)) => Ok(alloc::vec![(PayloadType::HASH, h)]),
+            Some(AuthMethod::Signature(s)) => {
+                let mut out = Vec::new();
+                let send = match s.send_cert {
+                    SendCert::Always => true,
+                    SendCert::Never => false,
+                    SendCert::IfRequested => peer_certreq,
+                };
+                if send {
+                    for c in &s.certs {
+                        let mut body = Vec::with_capacity(c.len() + 1);
+                        CertPayload {
+                            encoding: CERT_X509_SIGNATURE,
+                            data: c,
+                        }
+                        .emit(&mut body);
+                        out.push((PayloadType::CERT, body));
+                    }
+                }
+                let key = s.key.clone();
+                let sig = key.sign(&mut *self.rng, &h)?;
+                out.push((PayloadType::SIG, sig));
+                Ok(out)
+            }
             None => Err(IkeError::NoRule),
         }
     }
 
-    /// Verifies the peer's authentication payload and identity.
+    /// Verifies the peer's authentication payloads and identity.
     fn auth_verify(
         &mut self,
+        now: Instant,
         i: usize,
         who: Side,
         id_body: &[u8],
-        hash: Option<&[u8]>,
+        p: &P1Payloads<'_>,
     ) -> Step<()> {
-        let sa = &self.isakmp[i];
-        let c = sa.choice.ok_or(IkeError::NoProposalChosen)?;
-        let k = sa.keys.as_ref().ok_or(IkeError::AuthenticationFailed)?;
-        let x = AuthHashInput {
-            gxi: &sa.gxi,
-            gxr: &sa.gxr,
-            icookie: &sa.icookie,
-            rcookie: &sa.rcookie,
-            sa_i: &sa.sa_i,
-            id: id_body,
-        };
-        match self.config.ike_rules[sa.rule]
-            .auth_for(sa.mode)
-            .get(sa.auth)
-        {
+        let want = self.auth_hash_of(i, who, id_body)?;
+        let id = IdPayload::parse(id_body)?;
+        let peer = Identity::from_wire(id.id_type, id.data);
+        match self.current_auth(i) {
             Some(AuthMethod::PreShared(_)) => {
-                let want = keys::auth_hash(c.hash, &k.skeyid, who, &x);
-                let got = need(hash, "HASH")?;
+                let got = need(p.hash, "HASH")?;
                 if !bool::from(want.ct_eq(got)) {
                     return Err(IkeError::AuthenticationFailed);
                 }
             }
+            Some(AuthMethod::Signature(s)) => {
+                let sig = need(p.sig, "SIG")?;
+                let at = self
+                    .unix_time(now)
+                    .ok_or(IkeError::Certificate(CertError::NoTime))?;
+                let cert = s
+                    .validator
+                    .validate(&p.certs, peer.as_ref(), at)
+                    .map_err(IkeError::Certificate)?;
+                let scheme = self
+                    .provider
+                    .signature_for_ike(s.method)
+                    .ok_or(IkeError::AuthenticationFailed)?;
+                if cert.scheme != scheme.name {
+                    return Err(IkeError::Certificate(CertError::UnsupportedKey));
+                }
+                scheme
+                    .verifier
+                    .verify(&cert.public_key, &want, sig)
+                    .map_err(|_| IkeError::AuthenticationFailed)?;
+                if !peer
+                    .as_ref()
+                    .is_some_and(|id| s.validator.identity_matches(&cert, id))
+                {
+                    return Err(IkeError::InvalidIdentity);
+                }
+            }
             None => return Err(IkeError::NoRule),
         }
-        let id = IdPayload::parse(id_body)?;
-        let peer = Identity::from_wire(id.id_type, id.data);
+        let sa = &self.isakmp[i];
         if let Some(want) = &self.config.ike_rules[sa.rule].remote_id
             && peer.as_ref() != Some(want)
         {
@@ -718,16 +845,13 @@ impl Engine {
         }
         let p = split(&ps);
         let reply = SaPayload::parse(need(p.sa, "SA")?)?;
-        let r = &self.config.ike_rules[self.isakmp[i].rule];
+        let rule = self.isakmp[i].rule;
+        let r = &self.config.ike_rules[rule];
         let mode = self.isakmp[i].mode;
-        let c =
-            proposal::accept_phase1_reply(&self.provider, &r.transforms, r.auth_for(mode), &reply)
-                .ok_or(IkeError::NoProposalChosen)?;
-        let auth = r
-            .auth_for(mode)
-            .iter()
-            .position(|a| a.wire() == c.auth_method)
-            .unwrap_or(0);
+        let wires = self.auth_wires(rule, mode, true);
+        let c = proposal::accept_phase1_reply_wires(&self.provider, &r.transforms, &wires, &reply)
+            .ok_or(IkeError::NoProposalChosen)?;
+        let auth = self.auth_index(rule, mode, true, c.auth_method);
         let natt = if r.nat_traversal == NatTraversal::Disable {
             None
         } else {
@@ -739,6 +863,7 @@ impl Engine {
         sa.auth = auth;
         sa.natt = natt;
         sa.dpd.peer_supports = p.vids.iter().any(|v| *v == vid::DPD);
+        sa.frag_peer = p.vids.iter().any(|v| frag::is_fragmentation_vid(v));
         let gxi = self.gen_dh(i)?;
         let ni = self.random_vec(NONCE_LEN)?;
         self.isakmp[i].gxi = gxi.clone();
@@ -746,6 +871,7 @@ impl Engine {
         let mut w = PayloadWriter::new();
         w.push(PayloadType::KE, &gxi)?;
         w.push(PayloadType::NONCE, &ni)?;
+        self.push_certreqs(i, &mut w)?;
         self.natd_payloads(i, &mut w)?;
         let m = self.p1_message(i, w, false)?;
         self.send_on(i, &m);
@@ -771,6 +897,7 @@ impl Engine {
             )));
         }
         let natd: Vec<Vec<u8>> = p.natd.iter().map(|d| d.to_vec()).collect();
+        self.isakmp[i].peer_certreq |= p.certreq;
         self.isakmp[i].gxi = gxi;
         self.isakmp[i].ni = ni;
         let gxr = self.gen_dh(i)?;
@@ -783,6 +910,7 @@ impl Engine {
         let mut w = PayloadWriter::new();
         w.push(PayloadType::KE, &gxr)?;
         w.push(PayloadType::NONCE, &nr)?;
+        self.push_certreqs(i, &mut w)?;
         self.natd_payloads(i, &mut w)?;
         let m = self.p1_message(i, w, false)?;
         self.send_on(i, &m);
@@ -811,6 +939,7 @@ impl Engine {
             )));
         }
         self.isakmp[i].nr = nr.to_vec();
+        self.isakmp[i].peer_certreq |= p.certreq;
         self.check_natd(i, &p.natd);
         self.derive(i)?;
         self.float(i);
@@ -818,10 +947,12 @@ impl Engine {
         let body = id.payload_body();
         self.isakmp[i].local_id_body = body.clone();
         self.isakmp[i].local_id = Some(id);
-        let (ty, auth) = self.auth_payload(i, Side::Initiator)?;
+        let auth = self.auth_payloads(i, Side::Initiator)?;
         let mut w = PayloadWriter::new();
         w.push(PayloadType::ID, &body)?;
-        w.push(ty, &auth)?;
+        for (ty, b) in &auth {
+            w.push(*ty, b)?;
+        }
         if self.config.ike_rules[self.isakmp[i].rule].initial_contact {
             self.push_initial_contact(i, &mut w)?;
         }
@@ -872,7 +1003,7 @@ impl Engine {
             .map_err(|_| IkeError::DecryptionFailed)?;
         let p = split(&ps);
         let id_body = need(p.id, "ID")?.to_vec();
-        self.auth_verify(i, Side::Initiator, &id_body, p.hash)?;
+        self.auth_verify(now, i, Side::Initiator, &id_body, &p)?;
         self.isakmp[i].iv = next_iv;
         if self.isakmp[i].natt.is_some()
             && (local != self.isakmp[i].local || remote != self.isakmp[i].remote)
@@ -886,10 +1017,12 @@ impl Engine {
         let body = id.payload_body();
         self.isakmp[i].local_id_body = body.clone();
         self.isakmp[i].local_id = Some(id);
-        let (ty, auth) = self.auth_payload(i, Side::Responder)?;
+        let auth = self.auth_payloads(i, Side::Responder)?;
         let mut w = PayloadWriter::new();
         w.push(PayloadType::ID, &body)?;
-        w.push(ty, &auth)?;
+        for (ty, b) in &auth {
+            w.push(*ty, b)?;
+        }
         let m = self.p1_message(i, w, true)?;
         self.send_on(i, &m);
         self.isakmp[i].retx = Some(Retransmit::new(
@@ -917,7 +1050,7 @@ impl Engine {
             .map_err(|_| IkeError::DecryptionFailed)?;
         let p = split(&ps);
         let id_body = need(p.id, "ID")?.to_vec();
-        self.auth_verify(i, Side::Responder, &id_body, p.hash)?;
+        self.auth_verify(now, i, Side::Responder, &id_body, &p)?;
         self.isakmp[i].iv = next_iv.clone();
         self.isakmp[i].last_p1_block = next_iv;
         if let Some(r) = self.isakmp[i].retx.as_mut() {
@@ -940,6 +1073,7 @@ impl Engine {
         self.isakmp[i].gxi = gxi;
         self.isakmp[i].ni = ni;
         self.isakmp[i].peer_id_body = idi;
+        self.isakmp[i].peer_certreq = p.certreq;
         let gxr = self.gen_dh(i)?;
         let nr = self.random_vec(NONCE_LEN)?;
         self.isakmp[i].gxr = gxr.clone();
@@ -949,16 +1083,20 @@ impl Engine {
         let body = id.payload_body();
         self.isakmp[i].local_id_body = body.clone();
         self.isakmp[i].local_id = Some(id);
-        let (ty, auth) = self.auth_payload(i, Side::Responder)?;
+        let auth = self.auth_payloads(i, Side::Responder)?;
         let mut w = PayloadWriter::new();
         w.push(PayloadType::SA, reply)?;
         w.push(PayloadType::KE, &gxr)?;
         w.push(PayloadType::NONCE, &nr)?;
         w.push(PayloadType::ID, &body)?;
         let natt = self.isakmp[i].natt;
-        self.push_vids(&mut w, self.isakmp[i].rule, Some(natt))?;
+        let frag = self.isakmp[i].frag_peer;
+        self.push_vids(&mut w, self.isakmp[i].rule, Some(natt), frag)?;
         self.natd_payloads(i, &mut w)?;
-        w.push(ty, &auth)?;
+        self.push_certreqs(i, &mut w)?;
+        for (ty, b) in &auth {
+            w.push(*ty, b)?;
+        }
         let m = self.p1_message(i, w, false)?;
         self.send_on(i, &m);
         // AM3 is the last message: if it is lost only our retransmission of AM2 recovers
@@ -980,24 +1118,17 @@ impl Engine {
         }
         let p = split(&ps);
         let reply = SaPayload::parse(need(p.sa, "SA")?)?;
-        let r = &self.config.ike_rules[self.isakmp[i].rule];
-        let c = proposal::accept_phase1_reply(
-            &self.provider,
-            &r.transforms,
-            &r.aggressive_auth,
-            &reply,
-        )
-        .ok_or(IkeError::NoProposalChosen)?;
+        let rule = self.isakmp[i].rule;
+        let r = &self.config.ike_rules[rule];
+        let wires = self.auth_wires(rule, Phase1Mode::Aggressive, true);
+        let c = proposal::accept_phase1_reply_wires(&self.provider, &r.transforms, &wires, &reply)
+            .ok_or(IkeError::NoProposalChosen)?;
         if self.isakmp[i].dh.as_ref().is_none()
             || c.group.dh.public_len() != self.isakmp[i].gxi.len()
         {
             return Err(IkeError::NoProposalChosen);
         }
-        let auth = r
-            .aggressive_auth
-            .iter()
-            .position(|a| a.wire() == c.auth_method)
-            .unwrap_or(0);
+        let auth = self.auth_index(rule, Phase1Mode::Aggressive, true, c.auth_method);
         let natt = if r.nat_traversal == NatTraversal::Disable {
             None
         } else {
@@ -1010,17 +1141,21 @@ impl Engine {
             sa.auth = auth;
             sa.natt = natt;
             sa.dpd.peer_supports = p.vids.iter().any(|v| *v == vid::DPD);
+            sa.frag_peer = p.vids.iter().any(|v| frag::is_fragmentation_vid(v));
+            sa.peer_certreq = p.certreq;
             sa.gxr = need(p.ke, "KE")?.to_vec();
             sa.nr = need(p.nonce, "Nonce")?.to_vec();
         }
         self.derive(i)?;
         let idr = need(p.id, "ID")?.to_vec();
-        self.auth_verify(i, Side::Responder, &idr, p.hash)?;
+        self.auth_verify(now, i, Side::Responder, &idr, &p)?;
         self.check_natd(i, &p.natd);
         self.float(i);
-        let (ty, auth) = self.auth_payload(i, Side::Initiator)?;
+        let auth = self.auth_payloads(i, Side::Initiator)?;
         let mut w = PayloadWriter::new();
-        w.push(ty, &auth)?;
+        for (ty, b) in &auth {
+            w.push(*ty, b)?;
+        }
         self.natd_payloads(i, &mut w)?;
         if self.config.ike_rules[self.isakmp[i].rule].initial_contact {
             self.push_initial_contact(i, &mut w)?;
@@ -1065,7 +1200,7 @@ impl Engine {
         };
         let p = split(&ps);
         let idi = self.isakmp[i].peer_id_body.clone();
-        self.auth_verify(i, Side::Initiator, &idi, p.hash)?;
+        self.auth_verify(now, i, Side::Initiator, &idi, &p)?;
         self.check_natd(i, &p.natd);
         let sa = &mut self.isakmp[i];
         sa.iv = next_iv.clone();
@@ -1106,8 +1241,16 @@ impl Engine {
             sa.keepalive_at = Some(now + ka);
         }
         let (id, peer) = (sa.id, sa.remote);
-        let pending = core::mem::take(&mut sa.pending);
         self.event(Event::Phase1Established { id, peer });
+        if !self.begin_configuration(now, i) {
+            self.run_pending(now, i);
+        }
+    }
+
+    /// Starts the Quick Modes that waited for phase 1 (and XAuth / Mode Config).
+    pub(super) fn run_pending(&mut self, now: Instant, i: usize) {
+        let (id, peer) = (self.isakmp[i].id, self.isakmp[i].remote);
+        let pending = core::mem::take(&mut self.isakmp[i].pending);
         for (rule, rekey) in pending {
             if let Err(e) = self.quick_initiate(now, i, rule, rekey) {
                 self.event(Event::ExchangeFailed { id, peer, error: e });

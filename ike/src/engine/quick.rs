@@ -4,7 +4,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::net::{IpAddr, SocketAddr};
+use core::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -31,16 +31,10 @@ struct QmPayloads<'a> {
 }
 
 fn split_qm<'a>(ps: &[RawPayload<'a>]) -> Step<QmPayloads<'a>> {
-    let first = ps.first().ok_or(IkeError::MissingPayload("HASH"))?;
-    if first.ty != PayloadType::HASH {
-        return Err(IkeError::MissingPayload("HASH"));
-    }
+    let (hash, rest) = split_hash(ps).ok_or(IkeError::MissingPayload("HASH"))?;
     let mut q = QmPayloads {
-        hash: first.body,
-        rest: ps[1..]
-            .iter()
-            .flat_map(|p| p.whole.iter().copied())
-            .collect(),
+        hash,
+        rest,
         sa: None,
         nonce: None,
         ke: None,
@@ -146,8 +140,12 @@ impl Engine {
         let ni = self.random_vec(NONCE_LEN)?;
         let encap_value = self.encap_value(i, r.mode);
         let (hash, ska) = self.skeyid_a(i)?;
-        let block = self.isakmp[i].chain.as_ref().map_or(8, |c| c.block_len());
-        let mut iv = keys::phase2_iv(hash, block, &self.isakmp[i].last_p1_block, mid);
+        let mut iv = self.exchange_iv(i, mid)?;
+        // Mode Config: an absent or 0.0.0.0 local selector becomes the assigned address
+        let local_ts = match self.isakmp[i].ra.config.as_ref().and_then(|c| c.address) {
+            Some(a) if r.local.first == Ipv4Addr::UNSPECIFIED => Selector::host(a),
+            _ => r.local,
+        };
         let (dh, gx) = match r.pfs {
             Some(g) => {
                 let k = g.dh.generate(&mut *self.rng)?;
@@ -158,7 +156,7 @@ impl Engine {
             None => (None, None),
         };
         let sa_body = proposal::phase2_sa(spi_in, &r.proposals, r.pfs, encap_value)?;
-        let id_ci = r.local.payload_body();
+        let id_ci = local_ts.payload_body();
         let id_cr = r.remote.payload_body();
         let mut w = PayloadWriter::new();
         w.push(PayloadType::SA, &sa_body)?;
@@ -186,7 +184,7 @@ impl Engine {
             nr: Vec::new(),
             dh,
             gqm: None,
-            local_ts: r.local,
+            local_ts,
             remote_ts: r.remote,
             id_ci,
             id_cr,
@@ -219,6 +217,11 @@ impl Engine {
             // e.g. QM1 racing AM3: the initiator retransmits
             return Err(Ignored::Unexpected("Quick Mode before phase 1 completed"));
         }
+        if self.isakmp[i].configuring() {
+            return Err(Ignored::Unexpected(
+                "Quick Mode before XAuth / Mode Config finished",
+            ));
+        }
         if !msg.header.encrypted() {
             return Err(Ignored::Unexpected("unencrypted Quick Mode"));
         }
@@ -242,14 +245,8 @@ impl Engine {
                 return Err(Ignored::Duplicate);
             }
         }
-        let (plain, next_iv) = {
-            let sa = &mut self.isakmp[i];
-            let iv = sa.quick[qi].iv.clone();
-            let chain = sa.chain.as_mut().ok_or(Ignored::NotAuthentic)?;
-            chain
-                .decrypt(&iv, msg.body)
-                .map_err(|_| Ignored::NotAuthentic)?
-        };
+        let iv = self.isakmp[i].quick[qi].iv.clone();
+        let (plain, next_iv) = self.open_protected(i, &iv, msg)?;
         let ps = parse_payloads(msg.header.next_payload, &plain, true)
             .map_err(|_| Ignored::NotAuthentic)?;
         let q = split_qm(&ps).map_err(|_| Ignored::NotAuthentic)?;
@@ -386,15 +383,8 @@ impl Engine {
             return Err(Ignored::Duplicate);
         }
         let (hash, ska) = self.skeyid_a(i).map_err(Ignored::Rejected)?;
-        let block = self.isakmp[i].chain.as_ref().map_or(8, |c| c.block_len());
-        let iv = keys::phase2_iv(hash, block, &self.isakmp[i].last_p1_block, mid);
-        let (plain, next_iv) = {
-            let sa = &mut self.isakmp[i];
-            let chain = sa.chain.as_mut().ok_or(Ignored::NotAuthentic)?;
-            chain
-                .decrypt(&iv, msg.body)
-                .map_err(|_| Ignored::NotAuthentic)?
-        };
+        let iv = self.exchange_iv(i, mid).map_err(Ignored::Rejected)?;
+        let (plain, next_iv) = self.open_protected(i, &iv, msg)?;
         let ps = parse_payloads(msg.header.next_payload, &plain, true)
             .map_err(|_| Ignored::NotAuthentic)?;
         let q = split_qm(&ps).map_err(|_| Ignored::NotAuthentic)?;
@@ -448,6 +438,16 @@ impl Engine {
             ),
             _ => return Err(IkeError::InvalidSelectors),
         };
+        // a Mode Config client may only use its tranche
+        if let Some(t) = self.isakmp[i].ra.tranche()
+            && !t.contains(&Selector {
+                protocol: 0,
+                port: 0,
+                ..peer_ts
+            })
+        {
+            return Err(IkeError::InvalidSelectors);
+        }
         let spi_in = self.random_u32()?.to_be_bytes();
         let mut found = None;
         let mut selectors_ok = false;
@@ -747,27 +747,13 @@ impl Engine {
                 self.fail_quick(now, i, qi, IkeError::SessionTimeout, false);
                 continue;
             }
-            let mut resend = None;
-            let mut exhausted = false;
-            if let Some(r) = q.retx.as_mut()
-                && let Some(next) = r.next
-                && now >= next
-            {
-                if r.count >= p.send_retries {
-                    exhausted = true;
-                } else {
-                    r.count += 1;
-                    r.interval = (r.interval * 2).min(p.retry_time_max);
-                    r.next = Some(now + r.interval);
-                    resend = Some(r.payload.clone());
+            match q.retx.as_mut().map(|r| r.poll(now, p)) {
+                Some(RetxPoll::Exhausted) => {
+                    self.fail_quick(now, i, qi, IkeError::Timeout, false);
+                    continue;
                 }
-            }
-            if exhausted {
-                self.fail_quick(now, i, qi, IkeError::Timeout, false);
-                continue;
-            }
-            if let Some(m) = resend {
-                self.send_on(i, &m);
+                Some(RetxPoll::Resend(m)) => self.send_on(i, &m),
+                _ => {}
             }
             qi += 1;
         }
