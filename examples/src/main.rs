@@ -10,6 +10,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod cmd;
+// pki (issue 6/8): zubr-ike's certificate validator over the zubr-pki store
+mod pki_validator;
 
 /// Zubr: an IKEv1/IPsec VPN client and personal firewall with STB and GOST cryptography.
 #[derive(Parser)]
@@ -20,6 +22,7 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once; `connect` has many options
 enum Command {
     /// Crypto provider utilities: self-test, digests.
     Crypto(cmd::crypto::Args),
