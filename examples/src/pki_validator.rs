@@ -378,13 +378,8 @@ mod tests {
             let auth_b = side("C=BY,O=Zubr,CN=gateway", 3, &mut *rng, b_trust);
             assert_eq!(auth_a.display_name(), method);
             let config = |auth: AuthMethod, peer: PeerMatch, l: Selector, r: Selector, p| {
-                let mut rule = IkeRule::psk(
-                    "r",
-                    vec![peer],
-                    Phase1Mode::Main,
-                    b"unused",
-                    vec![ike],
-                );
+                let mut rule =
+                    IkeRule::psk("r", vec![peer], Phase1Mode::Main, b"unused", vec![ike]);
                 rule.main_mode_auth = vec![auth];
                 let mut c = Config::default();
                 c.ike_rules.push(rule);
