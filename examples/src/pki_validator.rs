@@ -12,7 +12,7 @@
 //! accept a peer key whose algorithm does not match the negotiated method (IKE checks the
 //! scheme).
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use zubr_base::UnixTime;
 use zubr_crypto_stb::{CryptoProvider, SOFTWARE};
@@ -29,8 +29,11 @@ const MAX_PEER_CERTS: usize = 8;
 
 /// A [`CertificateValidator`] over a `zubr-pki` [`Store`].
 pub struct StoreValidator {
-    /// The store (trusted CAs, partner and intermediate certificates, CRLs).
-    pub store: Store,
+    /// The store (trusted CAs, partner and intermediate certificates, CRLs). The host may
+    /// update it (new CRLs) while IKE runs: every phase-1 exchange validates against the store
+    /// as it is then, so a peer revoked after its tunnel came up keeps the tunnel until the next
+    /// phase 1 (rekey), which fails.
+    pub store: RwLock<Store>,
     /// `CRLHandlingMode`.
     pub crl_mode: CrlMode,
     /// The provider that verifies certificate signatures.
@@ -41,7 +44,7 @@ impl StoreValidator {
     /// A validator over `store` with the software provider.
     pub fn new(store: Store, crl_mode: CrlMode) -> Self {
         StoreValidator {
-            store,
+            store: RwLock::new(store),
             crl_mode,
             provider: &SOFTWARE,
         }
@@ -107,13 +110,14 @@ impl CertificateValidator for StoreValidator {
         if sent.is_empty() && !certs.is_empty() {
             return Err(CertError::Invalid);
         }
+        let store = self.store.read().map_err(|_| CertError::Invalid)?;
         let id = peer_id.map(to_pki_identity);
         let bound = |c: &Certificate| id.as_ref().is_none_or(|i| i.bound_to(c).is_ok());
         // the end entity: the sent certificate the peer's ID names (else the first non-CA one),
         // or, when none was sent, a partner certificate of the store bound to the ID
         let leaf = if sent.is_empty() {
             let id = id.as_ref().ok_or(CertError::NoCertificate)?;
-            self.store
+            store
                 .certs_with(zubr_pki::Role::Remote)
                 .find(|c| id.bound_to(c).is_ok())
                 .cloned()
@@ -128,7 +132,7 @@ impl CertificateValidator for StoreValidator {
         };
         let chain = validate::validate(
             self.provider,
-            &self.store,
+            &store,
             &leaf,
             &sent,
             at,
@@ -140,10 +144,10 @@ impl CertificateValidator for StoreValidator {
     }
 
     fn authorities(&self) -> Vec<Vec<u8>> {
-        self.store
-            .trusted_subjects()
-            .map(|n| n.der().to_vec())
-            .collect()
+        self.store.read().map_or_else(
+            |_| Vec::new(),
+            |s| s.trusted_subjects().map(|n| n.der().to_vec()).collect(),
+        )
     }
 
     fn identity_matches(&self, cert: &PeerCertificate, id: &Identity) -> bool {
@@ -288,45 +292,236 @@ mod tests {
         }
         .sign(&int, &*is, &mut *rng)
         .unwrap();
-        let mut v = v;
-        v.store.add_crl(crl).unwrap();
+        v.store.write().unwrap().add_crl(crl).unwrap();
         assert_eq!(v.validate(&payloads, None, at), Err(CertError::Revoked));
         // a partner certificate held in the store, found by the peer's ID
-        v.store.add_remote(int.clone()).unwrap();
-        v.store.add_remote(leaf.clone()).unwrap();
+        v.store.write().unwrap().add_remote(int.clone()).unwrap();
+        v.store.write().unwrap().add_remote(leaf.clone()).unwrap();
         assert_eq!(v.validate(&[], Some(&id), at), Err(CertError::Revoked));
     }
 
-    /// Two Zubr engines authenticate each other with bign (65301) and GOST R 34.10-2001
-    /// (65302) certificates through `StoreValidator`: phase 1 and Quick Mode complete, and each
-    /// side's keys agree. A responder whose store trusts a different CA refuses the initiator.
-    #[test]
-    fn zubr_to_zubr_bign_and_gost() {
+    mod zz {
+        //! Two Zubr engines with signature authentication through `StoreValidator`.
+        use super::*;
         use std::net::Ipv4Addr;
+        use std::time::Duration;
         use zubr_base::Instant;
-        use zubr_crypto_stb::gost::r3410;
         use zubr_ike::config::{
             Config, EspTransform, IkeRule, IkeTransform, IpsecMode, IpsecRule, PeerMatch,
             Phase1Mode, Selector,
         };
         use zubr_ike::engine::{Acquire, Event};
+        use zubr_ike::{Engine, IpsecSaPair};
 
-        let a_ip = Ipv4Addr::new(192, 0, 2, 1);
-        let b_ip = Ipv4Addr::new(192, 0, 2, 2);
-        let ike = IkeTransform {
-            cipher: SOFTWARE.ike_cipher_by_name("AES-K128-CBC").unwrap(),
-            hash: SOFTWARE.ike_hash_by_name("SHA1").unwrap(),
-            group: SOFTWARE.group_by_name("ECP_256").unwrap(),
-            lifetime_secs: 28800,
-            lifetime_kb: 0,
-        };
-        let esp = EspTransform {
-            cipher: SOFTWARE.esp_cipher_by_name("AES-K128-CBC").unwrap(),
-            integrity: Some(SOFTWARE.integrity_by_name("SHA1-H96-HMAC").unwrap()),
-            lifetime_secs: 3600,
-            lifetime_kb: 4_608_000,
-        };
-        let unix = NOW;
+        pub const A: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+        pub const B: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
+
+        pub struct Side {
+            pub auth: AuthMethod,
+            pub validator: Arc<StoreValidator>,
+            pub cert: Certificate,
+        }
+
+        pub struct Pki {
+            pub ca: Certificate,
+            pub ca_key: PrivateKey,
+            pub rng: Box<dyn zubr_crypto_stb::Rng>,
+            pub kind: KeyKind,
+        }
+
+        impl Pki {
+            pub fn new(kind: KeyKind, seed: u8) -> Pki {
+                let mut rng = SOFTWARE.drbg.instantiate(&[seed; 32]).unwrap();
+                let ca_key = PrivateKey::generate(kind, &mut *rng).unwrap();
+                let cs = ca_key.signing_key(KeyUse::Certificate).unwrap();
+                let ca = CertificateBuilder::new("C=BY,O=Zubr,CN=CA", 1, NOW - YEAR, NOW + YEAR)
+                    .unwrap()
+                    .ca(None)
+                    .sign(&ca_key.public_key().unwrap(), None, &*cs, &mut *rng)
+                    .unwrap();
+                Pki {
+                    ca,
+                    ca_key,
+                    rng,
+                    kind,
+                }
+            }
+
+            /// An end entity of this CA whose store trusts `trusted`.
+            pub fn side(&mut self, cn: &str, serial: u64, trusted: &Certificate) -> Side {
+                let k = PrivateKey::generate(self.kind, &mut *self.rng).unwrap();
+                let cs = self.ca_key.signing_key(KeyUse::Certificate).unwrap();
+                let cert = CertificateBuilder::new(cn, serial, NOW - YEAR, NOW + YEAR)
+                    .unwrap()
+                    .sign(
+                        &k.public_key().unwrap(),
+                        Some(&self.ca),
+                        &*cs,
+                        &mut *self.rng,
+                    )
+                    .unwrap();
+                let mut store = Store::new();
+                store.add_trusted(trusted.clone()).unwrap();
+                let validator = Arc::new(StoreValidator::new(store, CrlMode::Optional));
+                let signer = k.signing_key(KeyUse::Ike).unwrap();
+                let mut auth = SignatureAuth::new(
+                    &SOFTWARE,
+                    Arc::from(signer),
+                    vec![cert.der().to_vec()],
+                    validator.clone(),
+                )
+                .unwrap();
+                auth.subject = Some(cert.subject().der().to_vec());
+                Side {
+                    auth: AuthMethod::Signature(auth),
+                    validator,
+                    cert,
+                }
+            }
+        }
+
+        fn config(auth: AuthMethod, initiator: bool, ike_life: u32, esp_life: u32) -> Config {
+            let ike = IkeTransform {
+                cipher: SOFTWARE.ike_cipher_by_name("AES-K128-CBC").unwrap(),
+                hash: SOFTWARE.ike_hash_by_name("SHA1").unwrap(),
+                group: SOFTWARE.group_by_name("ECP_256").unwrap(),
+                lifetime_secs: ike_life,
+                lifetime_kb: 0,
+            };
+            let esp = EspTransform {
+                cipher: SOFTWARE.esp_cipher_by_name("AES-K128-CBC").unwrap(),
+                integrity: Some(SOFTWARE.integrity_by_name("SHA1-H96-HMAC").unwrap()),
+                lifetime_secs: esp_life,
+                lifetime_kb: 0,
+            };
+            let net_a = Selector::subnet(Ipv4Addr::new(10, 1, 0, 0), 24);
+            let net_b = Selector::subnet(Ipv4Addr::new(10, 2, 0, 0), 24);
+            let (peer, l, r, p) = if initiator {
+                (PeerMatch::Addr(B), net_a, net_b, Some(B))
+            } else {
+                (PeerMatch::Any, net_b, net_a, None)
+            };
+            let mut rule = IkeRule::psk("r", vec![peer], Phase1Mode::Main, b"unused", vec![ike]);
+            rule.main_mode_auth = vec![auth];
+            let mut c = Config::default();
+            c.ike_rules.push(rule);
+            c.ipsec_rules.push(IpsecRule {
+                name: "f".into(),
+                action_name: "a".into(),
+                local: l,
+                remote: r,
+                peer: p,
+                mode: IpsecMode::Tunnel,
+                proposals: vec![esp],
+                pfs: None,
+                ike_rule: None,
+                rekey: true,
+            });
+            c
+        }
+
+        /// The engines, the clock, and what each side reported.
+        pub struct Pair {
+            pub a: Engine,
+            pub b: Engine,
+            pub now: Instant,
+            pub ready_a: Vec<IpsecSaPair>,
+            pub ready_b: Vec<IpsecSaPair>,
+            pub p1_b: usize,
+            pub deleted_a: usize,
+            pub failed_a: Vec<String>,
+            pub failed_b: Vec<String>,
+        }
+
+        impl Pair {
+            pub fn new(a: AuthMethod, b: AuthMethod, ike_life: u32, esp_life: u32) -> Pair {
+                let now = Instant::from_secs(1000);
+                let mut ea =
+                    Engine::new(config(a, true, ike_life, esp_life), SOFTWARE, &[1; 32]).unwrap();
+                let mut eb =
+                    Engine::new(config(b, false, ike_life, esp_life), SOFTWARE, &[2; 32]).unwrap();
+                ea.set_unix_time(now, UnixTime::from_secs(NOW));
+                eb.set_unix_time(now, UnixTime::from_secs(NOW));
+                ea.acquire(
+                    now,
+                    Acquire {
+                        rule: 0,
+                        peer: None,
+                        local: A,
+                    },
+                )
+                .unwrap();
+                Pair {
+                    a: ea,
+                    b: eb,
+                    now,
+                    ready_a: Vec::new(),
+                    ready_b: Vec::new(),
+                    p1_b: 0,
+                    deleted_a: 0,
+                    failed_a: Vec::new(),
+                    failed_b: Vec::new(),
+                }
+            }
+
+            /// Delivers datagrams at once; when idle, steps the clock by one second until
+            /// `secs` have passed.
+            pub fn run(&mut self, secs: u64) {
+                let until = self.now + Duration::from_secs(secs);
+                for _ in 0..100_000 {
+                    let mut moved = false;
+                    while let Some(t) = self.a.poll_transmit() {
+                        moved = true;
+                        let _ = self
+                            .b
+                            .handle_datagram(self.now, t.remote, t.local, &t.payload);
+                    }
+                    while let Some(t) = self.b.poll_transmit() {
+                        moved = true;
+                        let _ = self
+                            .a
+                            .handle_datagram(self.now, t.remote, t.local, &t.payload);
+                    }
+                    while let Some(e) = self.a.poll_event() {
+                        match e {
+                            Event::IpsecSaReady(p) => self.ready_a.push(*p),
+                            Event::IpsecSaDeleted { .. } => self.deleted_a += 1,
+                            Event::ExchangeFailed { .. } => self.failed_a.push(format!("{e:?}")),
+                            _ => {}
+                        }
+                    }
+                    while let Some(e) = self.b.poll_event() {
+                        match e {
+                            Event::IpsecSaReady(p) => self.ready_b.push(*p),
+                            Event::Phase1Established { .. } => self.p1_b += 1,
+                            Event::ExchangeFailed { .. } => self.failed_b.push(format!("{e:?}")),
+                            _ => {}
+                        }
+                    }
+                    if !moved {
+                        if self.now >= until {
+                            return;
+                        }
+                        self.now += Duration::from_secs(1);
+                        // traffic flows through A's newest tunnel (idle SAs are not rekeyed)
+                        if let Some(sa) = self.ready_a.last() {
+                            self.a.note_traffic(self.now, sa.id, (100, 1), (100, 1));
+                        }
+                        self.a.handle_timeout(self.now);
+                        self.b.handle_timeout(self.now);
+                    }
+                }
+                panic!("did not settle");
+            }
+        }
+    }
+
+    /// Two Zubr engines authenticate each other with bign (65301) and GOST R 34.10-2001
+    /// (65302) certificates through `StoreValidator`: phase 1 and Quick Mode complete and the
+    /// keys agree. A responder whose store trusts a different CA refuses the initiator.
+    #[test]
+    fn zubr_to_zubr_bign_and_gost() {
+        use zubr_crypto_stb::gost::r3410;
         for (kind, method, trust_same) in [
             (KeyKind::Bign256, "bign signature", true),
             (
@@ -336,139 +531,77 @@ mod tests {
             ),
             (KeyKind::Bign256, "bign signature", false),
         ] {
-            let mut rng = SOFTWARE.drbg.instantiate(&[5; 32]).unwrap();
-            let ca_k = PrivateKey::generate(kind, &mut *rng).unwrap();
-            let cs = ca_k.signing_key(KeyUse::Certificate).unwrap();
-            let ca = CertificateBuilder::new("C=BY,O=Zubr,CN=CA", 1, unix - YEAR, unix + YEAR)
-                .unwrap()
-                .ca(None)
-                .sign(&ca_k.public_key().unwrap(), None, &*cs, &mut *rng)
-                .unwrap();
-            let other_k = PrivateKey::generate(kind, &mut *rng).unwrap();
-            let other_ca =
-                CertificateBuilder::new("C=BY,O=Zubr,CN=CA", 1, unix - YEAR, unix + YEAR)
-                    .unwrap()
-                    .ca(None)
-                    .sign(
-                        &other_k.public_key().unwrap(),
-                        None,
-                        &*other_k.signing_key(KeyUse::Certificate).unwrap(),
-                        &mut *rng,
-                    )
-                    .unwrap();
-            let side =
-                |cn: &str, serial, rng: &mut dyn zubr_crypto_stb::Rng, trusted: &Certificate| {
-                    let k = PrivateKey::generate(kind, rng).unwrap();
-                    let c = CertificateBuilder::new(cn, serial, unix - YEAR, unix + YEAR)
-                        .unwrap()
-                        .sign(&k.public_key().unwrap(), Some(&ca), &*cs, rng)
-                        .unwrap();
-                    let mut store = Store::new();
-                    store.add_trusted(trusted.clone()).unwrap();
-                    let signer = k.signing_key(KeyUse::Ike).unwrap();
-                    let v = Arc::new(StoreValidator::new(store, CrlMode::Optional));
-                    let mut auth =
-                        SignatureAuth::new(&SOFTWARE, Arc::from(signer), vec![c.der().to_vec()], v)
-                            .unwrap();
-                    auth.subject = Some(c.subject().der().to_vec());
-                    AuthMethod::Signature(auth)
-                };
-            let b_trust = if trust_same { &ca } else { &other_ca };
-            let auth_a = side("C=BY,O=Zubr,CN=client", 2, &mut *rng, &ca);
-            let auth_b = side("C=BY,O=Zubr,CN=gateway", 3, &mut *rng, b_trust);
-            assert_eq!(auth_a.display_name(), method);
-            let config = |auth: AuthMethod, peer: PeerMatch, l: Selector, r: Selector, p| {
-                let mut rule =
-                    IkeRule::psk("r", vec![peer], Phase1Mode::Main, b"unused", vec![ike]);
-                rule.main_mode_auth = vec![auth];
-                let mut c = Config::default();
-                c.ike_rules.push(rule);
-                c.ipsec_rules.push(IpsecRule {
-                    name: "f".into(),
-                    action_name: "a".into(),
-                    local: l,
-                    remote: r,
-                    peer: p,
-                    mode: IpsecMode::Tunnel,
-                    proposals: vec![esp],
-                    pfs: None,
-                    ike_rule: None,
-                    rekey: true,
-                });
-                c
-            };
-            let net_a = Selector::subnet(Ipv4Addr::new(10, 1, 0, 0), 24);
-            let net_b = Selector::subnet(Ipv4Addr::new(10, 2, 0, 0), 24);
-            let mut a = zubr_ike::Engine::new(
-                config(auth_a, PeerMatch::Addr(b_ip), net_a, net_b, Some(b_ip)),
-                SOFTWARE,
-                &[1; 32],
-            )
-            .unwrap();
-            let mut b = zubr_ike::Engine::new(
-                config(auth_b, PeerMatch::Any, net_b, net_a, None),
-                SOFTWARE,
-                &[2; 32],
-            )
-            .unwrap();
-            let mut now = Instant::from_secs(1000);
-            a.set_unix_time(now, UnixTime::from_secs(unix));
-            b.set_unix_time(now, UnixTime::from_secs(unix));
-            a.acquire(
-                now,
-                Acquire {
-                    rule: 0,
-                    peer: None,
-                    local: a_ip,
-                },
-            )
-            .unwrap();
-            let (mut ready_a, mut ready_b, mut p1_b) = (Vec::new(), Vec::new(), 0);
-            for _ in 0..200 {
-                let mut moved = false;
-                while let Some(t) = a.poll_transmit() {
-                    moved = true;
-                    let _ = b.handle_datagram(now, t.remote, t.local, &t.payload);
-                }
-                while let Some(t) = b.poll_transmit() {
-                    moved = true;
-                    let _ = a.handle_datagram(now, t.remote, t.local, &t.payload);
-                }
-                while let Some(e) = a.poll_event() {
-                    if let Event::IpsecSaReady(p) = e {
-                        ready_a.push(p);
-                    }
-                }
-                while let Some(e) = b.poll_event() {
-                    match e {
-                        Event::IpsecSaReady(p) => ready_b.push(p),
-                        Event::Phase1Established { .. } => p1_b += 1,
-                        _ => {}
-                    }
-                }
-                if !moved {
-                    now += std::time::Duration::from_secs(1);
-                    a.handle_timeout(now);
-                    b.handle_timeout(now);
-                    if now > Instant::from_secs(1010) {
-                        break;
-                    }
-                }
-            }
+            let mut pki = zz::Pki::new(kind, 5);
+            let other = zz::Pki::new(kind, 6);
+            let ca = pki.ca.clone();
+            let a = pki.side("C=BY,O=Zubr,CN=client", 2, &ca);
+            let b = pki.side(
+                "C=BY,O=Zubr,CN=gateway",
+                3,
+                if trust_same { &ca } else { &other.ca },
+            );
+            assert_eq!(a.auth.display_name(), method);
+            let mut p = zz::Pair::new(a.auth, b.auth, 28800, 3600);
+            p.run(10);
             if trust_same {
-                assert_eq!((ready_a.len(), ready_b.len()), (1, 1), "{method}");
-                assert_eq!(ready_a[0].outbound.spi, ready_b[0].inbound.spi);
+                assert_eq!((p.ready_a.len(), p.ready_b.len()), (1, 1), "{method}");
+                assert_eq!(p.ready_a[0].outbound.spi, p.ready_b[0].inbound.spi);
                 assert_eq!(
-                    &ready_a[0].outbound.enc_key[..],
-                    &ready_b[0].inbound.enc_key[..]
+                    &p.ready_a[0].outbound.enc_key[..],
+                    &p.ready_b[0].inbound.enc_key[..]
                 );
             } else {
-                assert_eq!(
-                    (ready_a.len(), ready_b.len(), p1_b),
-                    (0, 0, 0),
-                    "untrusted accepted"
-                );
+                assert_eq!((p.ready_a.len(), p.ready_b.len(), p.p1_b), (0, 0, 0));
             }
         }
+    }
+
+    /// mGuard behaviour: the gateway learns (a new CRL in its store) that the client's
+    /// certificate was revoked after the tunnel came up. The tunnel stays; the next phase 1
+    /// (the rekey once the ISAKMP SA has expired) is refused.
+    #[test]
+    fn revoked_after_tunnel_up_fails_at_rekey() {
+        let mut pki = zz::Pki::new(KeyKind::Bign256, 7);
+        let ca = pki.ca.clone();
+        let a = pki.side("C=BY,O=Zubr,CN=client", 2, &ca);
+        let b = pki.side("C=BY,O=Zubr,CN=gateway", 3, &ca);
+        let gw = b.validator.clone();
+        // ISAKMP SA 60 s, IPsec SA 200 s (the initiator rekeys it at 90 %: 180 s)
+        let mut p = zz::Pair::new(a.auth, b.auth, 60, 200);
+        p.run(5);
+        assert_eq!((p.ready_a.len(), p.p1_b), (1, 1));
+        let crl = CrlBuilder {
+            this_update: NOW,
+            next_update: Some(NOW + YEAR),
+            revoked: vec![(a.cert.serial().to_vec(), NOW)],
+            number: 1,
+        }
+        .sign(
+            &ca,
+            &*pki.ca_key.signing_key(KeyUse::Certificate).unwrap(),
+            &mut *pki.rng,
+        )
+        .unwrap();
+        gw.store.write().unwrap().add_crl(crl).unwrap();
+        // until the rekey the tunnel is untouched
+        p.run(150);
+        assert_eq!((p.ready_a.len(), p.deleted_a), (1, 0), "{:?}", p.failed_a);
+        // the rekey needs a new phase 1, which the gateway refuses: no new SA pair
+        // (the old pair then runs out at its hard lifetime, 200 s)
+        p.run(120);
+        assert_eq!(p.ready_a.len(), 1, "a revoked peer got a new SA");
+        assert_eq!(p.p1_b, 1, "a revoked peer passed phase 1 again");
+        assert!(
+            p.failed_b
+                .iter()
+                .any(|f| f.contains("Certificate(Revoked)")),
+            "{:?}",
+            p.failed_b
+        );
+        assert_eq!(p.deleted_a, 1, "the old pair expires");
+        assert!(
+            !p.failed_a.is_empty(),
+            "the initiator's rekey is reported failed"
+        );
     }
 }
