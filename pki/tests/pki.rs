@@ -1048,3 +1048,31 @@ mod props {
         }
     }
 }
+
+/// The GOST R 34.10-2001 example certificate of RFC 4491 §4.2 (tests/data/rfc4491): its
+/// self-signature verifies with the provider's GOST R 34.10-2001 / 34.11-94 scheme, and a bit
+/// flip in the signed part breaks it.
+#[test]
+fn rfc4491_gost_certificate() {
+    let c = one_cert("rfc4491/gost2001.pem");
+    assert_eq!(
+        c.subject().to_string(),
+        "CN=GostR3410-2001 example,O=CryptoPro,C=RU,E=GostR3410-2001@example.com"
+    );
+    assert!(c.is_self_issued());
+    assert_eq!(c.verify_signed_by(&SOFTWARE, c.public_key()), Ok(()));
+    let mut der = c.der().to_vec();
+    // a byte of the subject's e-mail address, inside tbsCertificate
+    let at = der.windows(7).position(|w| w == b"example").unwrap();
+    der[at] ^= 0x20;
+    let bad = Certificate::from_der(&der).unwrap();
+    assert!(bad.verify_signed_by(&SOFTWARE, c.public_key()).is_err());
+    // as a v1 trusted root: Active in 2010, expired in 2016
+    let mut store = Store::new();
+    let i = store.add_trusted(c.clone()).unwrap();
+    assert_eq!(check(&store, i, 1_262_304_000), Status::Active);
+    assert_eq!(
+        check(&store, i, 1_451_606_400),
+        Status::Inactive(Reason::Expired)
+    );
+}
