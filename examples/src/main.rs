@@ -10,6 +10,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod cmd;
+// pki (issue 6/8): zubr-ike's certificate validator over the zubr-pki store
+mod pki_validator;
 
 /// Zubr: an IKEv1/IPsec VPN client and personal firewall with STB and GOST cryptography.
 #[derive(Parser)]
@@ -26,6 +28,7 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once; `connect` has many options
 enum Command {
     /// Crypto provider utilities: self-test, digests.
     Crypto(cmd::crypto::Args),
@@ -63,6 +66,10 @@ enum Command {
     Passwd(cmd::ctl::Words),
     /// Echo requests through the daemon's agent: ping ADDR [-c COUNT] [-s SRC] [-W SECONDS].
     Ping(cmd::ctl::Words),
+    /// Certificates and CRLs in the store (the product's cert_mgr: show, check, import, remove).
+    Cert(cmd::cert::Args),
+    /// Pre-shared keys in the store (the product's key_mgr: import, remove, show, list).
+    Key(cmd::key::Args),
 }
 
 fn main() -> ExitCode {
@@ -94,5 +101,7 @@ fn main() -> ExitCode {
         Command::Logout(w) => cmd::ctl::run("logout", w),
         Command::Ping(w) => cmd::ctl::run("ping", w),
         Command::Passwd(w) => cmd::ctl::run("passwd", w),
+        Command::Cert(a) => cmd::cert::run(a),
+        Command::Key(a) => cmd::key::run(a),
     }
 }

@@ -203,6 +203,14 @@ fn exercise_agent() -> bool {
     let r = a.outbound(zubr_base::Instant::from_secs(1), phy, &mut b);
     core::hint::black_box(&r);
     a.sa_pairs() == 0
+/// The PKI (issue 6/8): parse a PEM block into the in-memory store, count the objects.
+fn exercise_pki() -> usize {
+    let mut store = zubr_pki::Store::new();
+    let pem = b"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n";
+    if let Ok(objects) = zubr_pki::parse(&zubr_crypto_stb::SOFTWARE, pem, None) {
+        let _ = store.import(objects, zubr_pki::store::ImportMode::Default);
+    }
+    store.len()
 }
 
 #[unsafe(no_mangle)]
@@ -217,6 +225,7 @@ pub extern "C" fn _start() -> ! {
     core::hint::black_box(zubr_crypto_stb::belt::belt_hash(b"abc"));
     core::hint::black_box(exercise_ike());
     core::hint::black_box(esp_ah_round_trip());
+    core::hint::black_box(exercise_pki());
     loop {}
 }
 

@@ -33,8 +33,8 @@ pub struct Args {
     /// Peer (gateway) address.
     #[arg(long)]
     peer: Ipv4Addr,
-    /// Pre-shared key.
-    #[arg(long)]
+    /// Pre-shared key (not needed with --cert).
+    #[arg(long, default_value = "")]
     psk: String,
     /// Aggressive Mode instead of Main Mode.
     #[arg(long)]
@@ -87,6 +87,17 @@ pub struct Args {
     /// Leave the SAs up on exit (no Delete sent).
     #[arg(long)]
     no_delete: bool,
+    // pki (issue 6/8): signature authentication
+    /// Our certificate (PEM/DER; further certificates in the file are sent as our chain):
+    /// authenticate with signatures instead of the PSK. Needs --key and --ca.
+    #[arg(long, requires_all = ["key", "ca"])]
+    cert: Option<String>,
+    /// Our private key for --cert (PKCS#8, PKCS#1 or SEC1; PEM or DER).
+    #[arg(long, requires = "cert")]
+    key: Option<String>,
+    /// A trusted CA certificate file for the peer's certificate (repeatable).
+    #[arg(long, requires = "cert")]
+    ca: Vec<String>,
 }
 
 fn provider() -> &'static CryptoProvider {
@@ -629,6 +640,16 @@ fn run_inner(a: Args) -> Result<bool, String> {
         ike,
     );
     rule.local_id = a.id.as_deref().map(parse_id).transpose()?;
+    // pki (issue 6/8): --cert/--key/--ca replace the PSK by signatures
+    if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
+        let auth = crate::pki_validator::signature_auth(cert, key, &a.ca)?;
+        match mode {
+            Phase1Mode::Main => rule.main_mode_auth = vec![auth],
+            Phase1Mode::Aggressive => rule.aggressive_auth = vec![auth],
+        }
+    } else if a.psk.is_empty() {
+        return Err("--psk or --cert/--key/--ca is required".into());
+    }
     rule.dpd = DpdConfig {
         interval: a.dpd.map(Duration::from_secs),
         ..DpdConfig::default()
@@ -674,6 +695,12 @@ fn run_inner(a: Args) -> Result<bool, String> {
         replies: Default::default(),
     };
     let now = h.now();
+    // pki (issue 6/8): the wall clock for certificate validity
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    h.engine
+        .set_unix_time(now, zubr_base::UnixTime::from_secs(unix));
     h.engine
         .acquire(
             now,

@@ -9,3 +9,6 @@ pub mod esp;
 pub mod filter;
 pub mod integr;
 pub mod lsp;
+// pki (issue 6/8)
+pub mod cert;
+pub mod key;

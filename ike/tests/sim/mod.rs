@@ -370,3 +370,117 @@ pub fn assert_keys_match(a: &zubr_ike::IpsecSaPair, b: &zubr_ike::IpsecSaPair) {
 pub fn addr(ip: Ipv4Addr, port: u16) -> SocketAddr {
     SocketAddr::new(IpAddr::V4(ip), port)
 }
+
+/// Several engines on one simulated network, addressed by IP (a gateway and its clients):
+/// datagrams go to the node whose address is the destination, after `latency`, with the same
+/// seeded loss / duplication / reordering as [`Pair`], and `mangle` may rewrite or drop each one
+/// (fragment tests).
+pub struct Net {
+    pub nodes: Vec<(Ipv4Addr, Engine)>,
+    pub events: Vec<Vec<Event>>,
+    pub sent: Vec<Vec<Transmit>>,
+    pub now: Instant,
+    queue: Vec<(Instant, u64, usize, Transmit)>,
+    seq: u64,
+    pub latency: Duration,
+    pub loss: u64,
+    pub dup: u64,
+    pub reorder: u64,
+    pub rng: Lcg,
+}
+
+impl Net {
+    pub fn new(nodes: Vec<(Ipv4Addr, Engine)>) -> Net {
+        let n = nodes.len();
+        Net {
+            nodes,
+            events: (0..n).map(|_| Vec::new()).collect(),
+            sent: (0..n).map(|_| Vec::new()).collect(),
+            now: Instant::from_secs(1000),
+            queue: Vec::new(),
+            seq: 0,
+            latency: Duration::from_millis(5),
+            loss: 0,
+            dup: 0,
+            reorder: 0,
+            rng: Lcg(11),
+        }
+    }
+
+    fn collect(&mut self) {
+        for k in 0..self.nodes.len() {
+            while let Some(t) = self.nodes[k].1.poll_transmit() {
+                self.sent[k].push(t.clone());
+                let Some(to) = self
+                    .nodes
+                    .iter()
+                    .position(|n| IpAddr::V4(n.0) == t.remote.ip())
+                else {
+                    continue;
+                };
+                if self.loss > 0 && self.rng.chance(self.loss) {
+                    continue;
+                }
+                let mut delay = self.latency;
+                if self.reorder > 0 && self.rng.chance(self.reorder) {
+                    delay += Duration::from_millis(self.rng.next() % 300);
+                }
+                let copies = if self.dup > 0 && self.rng.chance(self.dup) {
+                    2
+                } else {
+                    1
+                };
+                for _ in 0..copies {
+                    self.seq += 1;
+                    self.queue.push((self.now + delay, self.seq, to, t.clone()));
+                }
+            }
+            while let Some(e) = self.nodes[k].1.poll_event() {
+                self.events[k].push(e);
+            }
+        }
+    }
+
+    pub fn run_for(&mut self, d: Duration) {
+        let until = self.now + d;
+        for _ in 0..200_000 {
+            self.collect();
+            let next_q = self.queue.iter().map(|q| (q.0, q.1)).min();
+            let next_t = self.nodes.iter().filter_map(|n| n.1.poll_timeout()).min();
+            let next = match (next_q, next_t) {
+                (Some(q), Some(t)) => q.0.min(t),
+                (Some(q), None) => q.0,
+                (None, Some(t)) => t,
+                (None, None) => return,
+            };
+            if next > until {
+                self.now = until;
+                return;
+            }
+            self.now = self.now.max(next);
+            if let Some((at, seq)) = next_q
+                && at <= self.now
+            {
+                let k = self
+                    .queue
+                    .iter()
+                    .position(|q| q.0 == at && q.1 == seq)
+                    .unwrap();
+                let (_, _, to, t) = self.queue.remove(k);
+                let _ = self.nodes[to]
+                    .1
+                    .handle_datagram(self.now, t.remote, t.local, &t.payload);
+                continue;
+            }
+            let now = self.now;
+            for n in &mut self.nodes {
+                n.1.handle_timeout(now);
+            }
+        }
+        panic!("simulation did not settle");
+    }
+
+    pub fn ready(&self, k: usize) -> Vec<&zubr_ike::IpsecSaPair> {
+        ready(&self.events[k])
+    }
+}
