@@ -196,6 +196,11 @@ fn cert_show_file() {
         format!("{p12} wrong password bad")
     );
     assert_eq!(
+        err(s, &["cert", "show", "-f", &p12, "-p", "-x"]),
+        format!("{p12} wrong password -x"),
+        "a password may start with '-'"
+    );
+    assert_eq!(
         err(s, &["cert", "show", "-f", &p12, "-p", "secret", "-i", "3"]),
         format!("User Error: 3 exceeds number of objects in {p12}")
     );

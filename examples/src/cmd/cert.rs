@@ -116,7 +116,14 @@ fn parse_opts(cmd: &str, args: &[String]) -> Result<Opts, String> {
             "-f" => {
                 o.file = Some(value().ok_or("User Error: no source file specified")?);
             }
-            "-p" => o.password = Some(value().ok_or("User Error. No password specified")?),
+            // a password may start with '-'
+            "-p" => {
+                o.password = Some(
+                    it.next()
+                        .cloned()
+                        .ok_or("User Error. No password specified")?,
+                );
+            }
             "-i" => {
                 let n = value()
                     .and_then(|v| v.parse::<usize>().ok())
