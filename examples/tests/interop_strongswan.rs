@@ -3,7 +3,8 @@
 //! 10.88.0.1 → 10.99.0.1 through ESP-in-UDP and its encrypted reply; two rekey runs (the peer
 //! rekeys every 20 s while pings flow; our own 20 s lifetime makes Zubr rekey as initiator) and
 //! a peer-initiated DELETE; xauth-modecfg in pull and push mode (XAuth, then Mode Config gives
-//! the inner address the pings come from) and with a wrong XAuth password.
+//! the inner address the pings come from) and with a wrong XAuth password; IKE fragmentation
+//! forced small (120-byte fragments) on psk-main-aes.
 //!
 //! Needs root and network namespaces; without them the test prints why and returns. The peer
 //! lab has fixed namespace names, so everything runs in this one test function, one profile
@@ -411,5 +412,23 @@ fn strongswan_interop() {
     println!("    ok the client reported the refusal and gave up");
     drop(p);
 
-    println!("strongSwan interop: 10 runs passed in {:?}", t0.elapsed());
+    println!("=== psk-main-aes with IKE fragments of at most 120 bytes");
+    let p = Peer::up("psk-main-aes", &[]);
+    let out = run_connect(
+        &p,
+        &["--fragment-size", "120", "--count", "3", "--timeout", "30"],
+    );
+    check_tunnel(&p, &out, 3);
+    p.expect("vendor ID", "received FRAGMENTATION vendor ID");
+    p.expect(
+        "MM3 in fragments",
+        "reassembled fragmented IKE message (244 bytes)",
+    );
+    // MM3, MM5 and the Quick Mode messages came in pieces
+    let whole = p.count("reassembled fragmented IKE message");
+    assert!(whole >= 4, "{whole} reassembled messages");
+    println!("    ok the peer reassembled {whole} messages from our fragments");
+    drop(p);
+
+    println!("strongSwan interop: 11 runs passed in {:?}", t0.elapsed());
 }
