@@ -37,7 +37,7 @@ enum Command {
     /// Policy files: check and canonical print (`lsp_mgr check`, `lsp_mgr show`).
     Lsp(cmd::lsp::Args),
     /// Diagnostic IKEv1 client: one tunnel with a PSK, pings through it, `sa_mgr show -detail`.
-    Connect(cmd::connect::Args),
+    Connect(Box<cmd::connect::Args>),
     /// ESP/AH on pcap files: decrypt-pcap, encrypt-pcap, algorithms.
     Esp(cmd::esp::Args),
     /// Two agents (client and gateway) in one process over UDP on 127.0.0.1: tunnel, traffic, sa show.
@@ -86,7 +86,7 @@ fn main() -> ExitCode {
         Command::Crypto(a) => cmd::crypto::run(a),
         Command::Integr(a) => cmd::integr::run(a),
         Command::Lsp(a) => cmd::lsp::run(a),
-        Command::Connect(a) => cmd::connect::run(a),
+        Command::Connect(a) => cmd::connect::run(*a),
         Command::Esp(a) => cmd::esp::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Filter(a) => cmd::filter::run(a),

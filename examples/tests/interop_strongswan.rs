@@ -2,7 +2,9 @@
 //! profiles psk-main-aes, psk-aggr, natt, psk-dpd and cert-rsa each end with an ICMP echo
 //! 10.88.0.1 → 10.99.0.1 through ESP-in-UDP and its encrypted reply; two rekey runs (the peer
 //! rekeys every 20 s while pings flow; our own 20 s lifetime makes Zubr rekey as initiator) and
-//! a peer-initiated DELETE.
+//! a peer-initiated DELETE; xauth-modecfg in pull and push mode (XAuth, then Mode Config gives
+//! the inner address the pings come from) and with a wrong XAuth password; IKE fragmentation
+//! forced small (120-byte fragments) on psk-main-aes.
 //!
 //! Needs root and network namespaces; without them the test prints why and returns. The peer
 //! lab has fixed namespace names, so everything runs in this one test function, one profile
@@ -112,9 +114,12 @@ fn zubr_connect(peer: &Peer, extra: &[&str]) -> Command {
     c.args(["netns", "exec", peer.get("IKEPEER_CLIENT_NS")])
         .arg(env!("CARGO_BIN_EXE_zubr"))
         .args(["connect", "--peer", peer.get("IKEPEER_ADDR")])
-        .args(["--psk", peer.get("IKEPEER_PSK")])
-        .args(["--local-ts", peer.get("IKEPEER_REMOTE_TS")])
-        .args(["--remote-ts", peer.get("IKEPEER_LOCAL_TS")])
+        .args(["--psk", peer.get("IKEPEER_PSK")]);
+    // 'dynamic' (xauth-modecfg): our side is the Mode Config address
+    if peer.get("IKEPEER_REMOTE_TS") != "dynamic" {
+        c.args(["--local-ts", peer.get("IKEPEER_REMOTE_TS")]);
+    }
+    c.args(["--remote-ts", peer.get("IKEPEER_LOCAL_TS")])
         .args(["--ping", peer.get("IKEPEER_PING_TARGET")])
         .args(extra)
         .stdin(Stdio::null());
@@ -387,5 +392,167 @@ fn strongswan_interop() {
     println!("    ok peer certificate from an untrusted CA refused");
     drop(p);
 
-    println!("strongSwan interop: 8 runs passed in {:?}", t0.elapsed());
+    for push in [false, true] {
+        let how = if push { "push" } else { "pull" };
+        println!("=== xauth-modecfg ({how})");
+        let env: &[(&str, &str)] = if push {
+            &[("IKEPEER_MODECFG_PUSH", "1")]
+        } else {
+            &[]
+        };
+        let p = Peer::up("xauth-modecfg", env);
+        assert_eq!(
+            p.get("IKEPEER_MODECFG_PULL"),
+            if push { "no" } else { "yes" }
+        );
+        let user = p.get("IKEPEER_XAUTH_USER").to_string();
+        let out = run_connect(
+            &p,
+            &[
+                "--xauth-user",
+                &user,
+                "--xauth-pass",
+                p.get("IKEPEER_XAUTH_PASS"),
+                "--modecfg",
+                how,
+                "--count",
+                "3",
+                "--timeout",
+                "30",
+            ],
+        );
+        check_tunnel(&p, &out, 3);
+        assert!(
+            out.contains(&format!("XAuth user {user} accepted")),
+            "{out}"
+        );
+        p.expect(
+            "XAuth",
+            &format!("XAuth authentication of '{user}' successful"),
+        );
+        // the address the peer leased is the one we show, use as our TS and ping from
+        let leased = p.expect("lease", "assigning virtual IP ");
+        let addr = leased
+            .split("virtual IP ")
+            .nth(1)
+            .and_then(|x| x.split_whitespace().next())
+            .expect("leased address")
+            .to_string();
+        assert!(addr.starts_with("10.88.0."), "{leased}");
+        assert!(out.contains(&format!("IKECFG address: {addr}\n")), "{out}");
+        assert!(
+            out.contains(&format!("local  ident (addr/prot/port): {addr}/0/0")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("DNS [{}]", p.get("IKEPEER_POOL_DNS"))),
+            "{out}"
+        );
+        let ts = "CHILD_SA net{1} established with SPIs ";
+        let child = p.expect("Quick Mode with the virtual IP", ts);
+        assert!(
+            child.ends_with(&format!("{} === {addr}/32", p.get("IKEPEER_LOCAL_TS"))),
+            "{child}"
+        );
+        if push {
+            p.expect("Mode Config pushed (SET)", "CPS(ADDR");
+            p.expect("SET acknowledged (ACK)", "CPA(ADDR");
+            assert_eq!(p.count("CPRQ(ADDR"), 0, "a request in push mode");
+        } else {
+            p.expect("Mode Config pulled (REQUEST)", "CPRQ(ADDR");
+            p.expect("request answered (REPLY)", "CPRP(ADDR");
+        }
+        drop(p);
+    }
+
+    println!("=== xauth-modecfg (wrong XAuth password)");
+    let p = Peer::up("xauth-modecfg", &[]);
+    let user = p.get("IKEPEER_XAUTH_USER").to_string();
+    let out = zubr_connect(
+        &p,
+        &[
+            "--xauth-user",
+            &user,
+            "--xauth-pass",
+            "not-the-password",
+            "--modecfg",
+            "--timeout",
+            "20",
+        ],
+    )
+    .output()
+    .expect("run zubr connect");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!("XAuth user {user} refused")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("connection failed: XAuth authentication failed"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("IKECFG address"), "{stdout}");
+    p.expect(
+        "XAuth refused",
+        &format!("XAuth authentication of '{user}' failed"),
+    );
+    p.expect("X_STATUS acknowledged", "CPA(X_STATUS)");
+    assert_eq!(
+        p.count("assigning virtual IP"),
+        0,
+        "a lease after failed XAuth"
+    );
+    println!("    ok the client reported the refusal and gave up");
+    drop(p);
+
+    println!("=== psk-main-aes with IKE fragments of at most 120 bytes");
+    let p = Peer::up("psk-main-aes", &[]);
+    let out = run_connect(
+        &p,
+        &["--fragment-size", "120", "--count", "3", "--timeout", "30"],
+    );
+    check_tunnel(&p, &out, 3);
+    p.expect("vendor ID", "received FRAGMENTATION vendor ID");
+    p.expect(
+        "MM3 in fragments",
+        "reassembled fragmented IKE message (244 bytes)",
+    );
+    // MM3, MM5 and the Quick Mode messages came in pieces
+    let whole = p.count("reassembled fragmented IKE message");
+    assert!(whole >= 4, "{whole} reassembled messages");
+    println!("    ok the peer reassembled {whole} messages from our fragments");
+    drop(p);
+
+    println!("=== cert-rsa with IKE fragments of at most 120 bytes");
+    let p = Peer::up("cert-rsa", &[]);
+    let (cert, key, ca) = (
+        p.get("IKEPEER_CLIENT_CERT").to_string(),
+        p.get("IKEPEER_CLIENT_KEY").to_string(),
+        p.get("IKEPEER_CA_CERT").to_string(),
+    );
+    let out = run_connect(
+        &p,
+        &[
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+            "--ca",
+            &ca,
+            "--fragment-size",
+            "120",
+            "--count",
+            "2",
+            "--timeout",
+            "30",
+        ],
+    );
+    check_tunnel(&p, &out, 2);
+    let whole = p.count("reassembled fragmented IKE message");
+    assert!(whole >= 2, "{whole} reassembled messages");
+    println!("    ok certificate exchange in {whole} fragmented messages");
+    drop(p);
+
+    println!("strongSwan interop: all runs passed in {:?}", t0.elapsed());
 }

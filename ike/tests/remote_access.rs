@@ -326,15 +326,17 @@ fn certificate_refusals() {
     // expired client certificate: the responder refuses it
     let mut pki = TestPki::default();
     pki.known.push((a.cert.clone(), a.pc.clone(), NOW_UNIX - 1));
-    pki.known.push((b.cert.clone(), b.pc.clone(), NOW_UNIX + 1000));
+    pki.known
+        .push((b.cert.clone(), b.pc.clone(), NOW_UNIX + 1000));
     let pki = Arc::new(pki);
     let (_, fb) = run(&a, &b, pki.clone(), pki, true);
     assert_eq!(fb, [IkeError::Certificate(CertError::Expired)]);
     // revoked
-    let mut pki = TestPki::default();
-    pki.known = pki_knowing(&[&a, &b]).known.clone();
-    pki.revoked.push(a.cert.clone());
-    let pki = Arc::new(pki);
+    let pki = Arc::new(TestPki {
+        known: pki_knowing(&[&a, &b]).known.clone(),
+        revoked: vec![a.cert.clone()],
+        ..TestPki::default()
+    });
     let (_, fb) = run(&a, &b, pki.clone(), pki, true);
     assert_eq!(fb, [IkeError::Certificate(CertError::Revoked)]);
     // the client signs with a key that is not the certificate's
@@ -532,10 +534,8 @@ fn tranches_are_aligned_and_kept_for_a_returning_user() {
     pool.tranche = 30;
     assert_eq!(
         pool.tranches(10),
-        [(4, 7), (8, 11), (12, 15)].map(|(a, b)| (
-            Ipv4Addr::new(10, 90, 0, a),
-            Ipv4Addr::new(10, 90, 0, b)
-        ))
+        [(4, 7), (8, 11), (12, 15)]
+            .map(|(a, b)| (Ipv4Addr::new(10, 90, 0, a), Ipv4Addr::new(10, 90, 0, b)))
     );
     let nodes = vec![
         (GW, gateway(pool, false)),
@@ -607,7 +607,10 @@ fn xauth_and_mode_config_survive_a_lossy_network() {
     for seed in 0..6 {
         let nodes = vec![
             (GW, gateway(pool_small(), seed % 2 == 1)),
-            (client_addr(0), client("user0", b"secret", seed % 2 == 0, 50)),
+            (
+                client_addr(0),
+                client("user0", b"secret", seed % 2 == 0, 50),
+            ),
         ];
         let mut n = Net::new(nodes);
         n.rng = Lcg(seed);
@@ -616,7 +619,12 @@ fn xauth_and_mode_config_survive_a_lossy_network() {
         n.reorder = 30;
         acquire(&mut n, 1);
         n.run_for(Duration::from_secs(60));
-        assert_eq!(received(&n.events[1]).len(), 1, "seed {seed}: {:?}", n.events[1]);
+        assert_eq!(
+            received(&n.events[1]).len(),
+            1,
+            "seed {seed}: {:?}",
+            n.events[1]
+        );
         assert_eq!(n.ready(1).len(), 1, "seed {seed}: {:?}", n.events[1]);
         assert_keys_match(n.ready(1)[0], n.ready(0)[0]);
     }
@@ -672,7 +680,11 @@ fn big_certificates_go_in_fragments_under_loss_reordering_duplication() {
         assert!(fragments_in(&n.sent[1]) >= 6, "seed {seed}");
         for (k, limit) in [(0, 400), (1, 500)] {
             for t in &n.sent[k] {
-                assert!(t.payload.len() + 28 <= limit, "{} > {limit}", t.payload.len());
+                assert!(
+                    t.payload.len() + 28 <= limit,
+                    "{} > {limit}",
+                    t.payload.len()
+                );
             }
         }
     }
@@ -739,7 +751,8 @@ fn reassembly_is_bounded() {
     // 255 fragments of 400 bytes exceed the 64 KiB bound: refused before that
     let mut refused = false;
     for k in 1..=255u8 {
-        let r = p.b.handle_datagram(now, lb, la, &frag(7, k, 0, &[0xab; 400]));
+        let r =
+            p.b.handle_datagram(now, lb, la, &frag(7, k, 0, &[0xab; 400]));
         if r == Err(zubr_ike::Ignored::LimitReached) {
             refused = true;
             assert!(usize::from(k) * 400 > 64 * 1024);
@@ -748,15 +761,30 @@ fn reassembly_is_bounded() {
     }
     assert!(refused);
     // duplicates, a second "last", fragments past the last, a fragment number 0
-    assert!(p.b.handle_datagram(now, lb, la, &frag(8, 2, 0, b"xx")).is_ok());
+    assert!(
+        p.b.handle_datagram(now, lb, la, &frag(8, 2, 0, b"xx"))
+            .is_ok()
+    );
     assert_eq!(
         p.b.handle_datagram(now, lb, la, &frag(8, 2, 0, b"xx")),
         Err(zubr_ike::Ignored::Duplicate)
     );
-    assert!(p.b.handle_datagram(now, lb, la, &frag(8, 3, 1, b"xx")).is_ok());
-    assert!(p.b.handle_datagram(now, lb, la, &frag(8, 4, 0, b"xx")).is_err());
-    assert!(p.b.handle_datagram(now, lb, la, &frag(9, 0, 1, b"xx")).is_err());
+    assert!(
+        p.b.handle_datagram(now, lb, la, &frag(8, 3, 1, b"xx"))
+            .is_ok()
+    );
+    assert!(
+        p.b.handle_datagram(now, lb, la, &frag(8, 4, 0, b"xx"))
+            .is_err()
+    );
+    assert!(
+        p.b.handle_datagram(now, lb, la, &frag(9, 0, 1, b"xx"))
+            .is_err()
+    );
     // garbage reassembled is just a malformed message: the SA survives
-    assert!(p.b.handle_datagram(now, lb, la, &frag(10, 1, 1, b"garbage")).is_err());
+    assert!(
+        p.b.handle_datagram(now, lb, la, &frag(10, 1, 1, b"garbage"))
+            .is_err()
+    );
     assert!(p.b.show(now, false).contains("active"));
 }

@@ -146,6 +146,29 @@ fn loss_duplication_and_reordering() {
     }
 }
 
+/// Every datagram arrives twice: each side answers a repeated request once, but a repeated
+/// answer is not a request, so the traffic stops once both exchanges are done (it used to
+/// ping-pong for ever between an initiator resending MM5/QM3 and a responder resending MM6/QM2).
+#[test]
+fn duplicated_answers_do_not_ping_pong() {
+    for mode in [Phase1Mode::Main, Phase1Mode::Aggressive] {
+        let s = Setup::new(
+            mode,
+            ike("AES-K128-CBC", "SHA1", "ECP_256"),
+            esp("AES-K128-CBC", Some("SHA1-H96-HMAC")),
+        );
+        let mut p = Pair::new(&s);
+        p.dup = 100;
+        p.acquire();
+        p.run_for(Duration::from_secs(5));
+        assert_eq!(p.ready_a().len(), 1, "{mode:?}: {:?}", p.events_a);
+        assert_eq!(p.ready_b().len(), 1, "{mode:?}: {:?}", p.events_b);
+        let sent = (p.sent_a, p.sent_b);
+        p.run_for(Duration::from_secs(20));
+        assert_eq!((p.sent_a, p.sent_b), sent, "{mode:?}: still sending");
+    }
+}
+
 #[test]
 fn retransmit_exhaustion() {
     let s = Setup::new(

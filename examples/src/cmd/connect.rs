@@ -6,6 +6,11 @@
 //! (`aes128-sha1-modp1024`, `aes256-sha256-modp2048`, `aes128-sha1`, `aes128-sha1-modp1024` for
 //! ESP with PFS); provider names (`gost2814789cp-cbc`, …) are accepted too.
 //!
+//! Remote access: `--xauth-user/--xauth-pass` answer the gateway's XAuth, `--modecfg` asks for
+//! an inner (IKECFG) address by Mode Config (`--modecfg push` waits for the gateway's SET), which
+//! then is our side of Quick Mode and the pings' source. `--fragment-size` sets IKE
+//! fragmentation (0 = off).
+//!
 //! Exit code 0 only when the tunnel came up and every ping was answered.
 
 use std::collections::HashMap;
@@ -22,7 +27,7 @@ use zubr_crypto_stb::{CryptoProvider, SOFTWARE};
 use zubr_esp::{EspConfig, EspInbound, EspOutbound, UdpEncap};
 use zubr_ike::config::{
     Config, DpdConfig, EspTransform, Identity, IkeRule, IkeTransform, IpsecMode, IpsecRule,
-    PeerMatch, Phase1Mode, Selector,
+    ModeCfg, PeerMatch, Phase1Mode, PresharedKey, Selector, Xauth,
 };
 use zubr_ike::engine::{Acquire, DeleteReason, Event};
 use zubr_ike::{ConnId, Engine};
@@ -51,9 +56,9 @@ pub struct Args {
     /// PFS group for Quick Mode (modp1024, ecp256, …).
     #[arg(long)]
     pfs: Option<String>,
-    /// Our protected network (CIDR).
-    #[arg(long)]
-    local_ts: String,
+    /// Our protected network (CIDR); with --modecfg, the assigned address by default.
+    #[arg(long, required_unless_present = "modecfg")]
+    local_ts: Option<String>,
     /// The peer's protected network (CIDR).
     #[arg(long)]
     remote_ts: String,
@@ -98,6 +103,19 @@ pub struct Args {
     /// A trusted CA certificate file for the peer's certificate (repeatable).
     #[arg(long, requires = "cert")]
     ca: Vec<String>,
+    /// XAuth user name (answers the gateway's XAuth request).
+    #[arg(long, requires = "xauth_pass")]
+    xauth_user: Option<String>,
+    /// XAuth password.
+    #[arg(long, requires = "xauth_user")]
+    xauth_pass: Option<String>,
+    /// Get an inner address by Mode Config: `pull` (the default) asks for it, `push` waits for
+    /// the gateway's SET.
+    #[arg(long, num_args = 0..=1, default_missing_value = "pull", value_parser = ["pull", "push"])]
+    modecfg: Option<String>,
+    /// IKE fragmentation: largest IP packet of an IKE fragment (0 = off; default 576).
+    #[arg(long)]
+    fragment_size: Option<u16>,
 }
 
 fn provider() -> &'static CryptoProvider {
@@ -336,6 +354,8 @@ struct Host {
     failed: Option<String>,
     printed: bool,
     replies: std::collections::HashSet<u16>,
+    /// The IKECFG address Mode Config gave us.
+    ikecfg: Option<Ipv4Addr>,
 }
 
 impl Host {
@@ -455,6 +475,30 @@ impl Host {
             }
             Event::NotifyReceived { id, ty } => {
                 println!("ISAKMP connection {id}: peer sent {ty:?}")
+            }
+            Event::XauthDone { id, user, ok, .. } => {
+                let r = if ok { "accepted" } else { "refused" };
+                println!("ISAKMP connection {id}: XAuth user {user} {r}");
+            }
+            Event::ModeConfigReceived { id, config, .. } => {
+                let show = |v: &[Ipv4Addr]| {
+                    v.iter()
+                        .map(|a| a.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                println!(
+                    "ISAKMP connection {id}: Mode Config address {}, DNS [{}], split [{}]",
+                    config.address.map_or("-".into(), |a| a.to_string()),
+                    show(&config.dns),
+                    config
+                        .split_include
+                        .iter()
+                        .map(|s| format!("{}-{}", s.first, s.last))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                self.ikecfg = config.address;
             }
             _ => {}
         }
@@ -612,7 +656,11 @@ fn run_inner(a: Args) -> Result<bool, String> {
         Some(g) => Some(group(g).ok_or(format!("unknown PFS group '{g}'"))?),
         None => esp_pfs,
     };
-    let local_ts = parse_cidr(&a.local_ts)?;
+    // with Mode Config an unset local selector (0.0.0.0) becomes the assigned address
+    let local_ts = match &a.local_ts {
+        Some(t) => parse_cidr(t)?,
+        None => Selector::host(Ipv4Addr::UNSPECIFIED),
+    };
     let remote_ts = parse_cidr(&a.remote_ts)?;
     let local_ip = match a.local {
         Some(l) => l,
@@ -654,7 +702,19 @@ fn run_inner(a: Args) -> Result<bool, String> {
         interval: a.dpd.map(Duration::from_secs),
         ..DpdConfig::default()
     };
+    if let (Some(user), Some(pass)) = (&a.xauth_user, &a.xauth_pass) {
+        rule.xauth = Some(Xauth::Client {
+            user: user.clone(),
+            password: PresharedKey::new(pass.as_bytes()),
+        });
+    }
+    if let Some(m) = &a.modecfg {
+        rule.modecfg = ModeCfg::Client { pull: m == "pull" };
+    }
     let mut config = Config::default();
+    if let Some(f) = a.fragment_size {
+        config.params.fragment_size = f;
+    }
     config.ike_rules.push(rule);
     config.ipsec_rules.push(IpsecRule {
         name: "zubr_connect_filter".into(),
@@ -693,6 +753,7 @@ fn run_inner(a: Args) -> Result<bool, String> {
         failed: None,
         printed: false,
         replies: Default::default(),
+        ikecfg: None,
     };
     let now = h.now();
     // pki (issue 6/8): the wall clock for certificate validity
@@ -714,14 +775,17 @@ fn run_inner(a: Args) -> Result<bool, String> {
     h.flush();
 
     let deadline = StdInstant::now() + Duration::from_secs(a.timeout);
-    let ping_src = a.ping_src.unwrap_or_else(|| {
+    let default_src = |ikecfg: Option<Ipv4Addr>| {
+        if let Some(a) = ikecfg.filter(|_| local_ts.first.is_unspecified()) {
+            return a;
+        }
         let f = u32::from(local_ts.first);
         Ipv4Addr::from(if local_ts.first == local_ts.last {
             f
         } else {
             f + 1
         })
-    });
+    };
     let mut sent = 0u32;
     let mut next_ping = StdInstant::now();
     let mut hold_until: Option<StdInstant> = None;
@@ -762,7 +826,8 @@ fn run_inner(a: Args) -> Result<bool, String> {
             && sent < a.count
             && StdInstant::now() >= next_ping
         {
-            if h.ping(ping_src, dst, sent as u16 + 1) {
+            let src = a.ping_src.unwrap_or_else(|| default_src(h.ikecfg));
+            if h.ping(src, dst, sent as u16 + 1) {
                 sent += 1;
             }
             next_ping = StdInstant::now() + Duration::from_millis(a.interval);

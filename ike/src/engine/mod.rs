@@ -351,6 +351,9 @@ struct Retransmit {
     interval: Duration,
     /// Next retransmission (None: we do not retransmit, we only answer duplicates).
     next: Option<Instant>,
+    /// Digest of the inbound message this one answers: only a repetition of that message makes
+    /// us send it again (a repeated answer to it must not, or two peers ping-pong for ever).
+    answers: Option<u64>,
 }
 
 impl Retransmit {
@@ -360,7 +363,19 @@ impl Retransmit {
             count: 0,
             interval: base,
             next: active.then(|| now + base),
+            answers: None,
         }
+    }
+
+    /// Records that this message was sent in answer to the inbound message of digest `d`, unless
+    /// it already answers an earlier one (it was not replaced by the step that processed `d`).
+    fn answering(&mut self, d: u64) {
+        self.answers.get_or_insert(d);
+    }
+
+    /// The message to send again when the inbound message of digest `d` comes again.
+    fn answer_to(&self, d: u64) -> Option<Vec<u8>> {
+        (self.answers == Some(d)).then(|| self.payload.clone())
     }
 
     /// What is due at `now`: nothing, a retransmission (the interval doubles up to
@@ -1138,6 +1153,14 @@ impl Engine {
                 }
                 i += 1;
                 continue;
+            }
+            // a message left half reassembled is dropped when its time is up
+            if self.isakmp[i]
+                .defrag
+                .as_ref()
+                .is_some_and(|d| now >= d.expires)
+            {
+                self.isakmp[i].defrag = None;
             }
             // exchange timeout / retransmission of phase 1
             if self.isakmp[i].is_half_open() && now >= self.isakmp[i].deadline {

@@ -491,6 +491,9 @@ impl Engine {
             self.fail_phase1(now, i, e.clone());
             return Err(Ignored::Rejected(e));
         }
+        if let Some(r) = self.isakmp[i].retx.as_mut() {
+            r.answering(digest(bytes));
+        }
         Ok(())
     }
 
@@ -535,14 +538,10 @@ impl Engine {
     pub(super) fn duplicate(&mut self, i: usize, bytes: &[u8]) -> Result<(), Ignored> {
         let d = digest(bytes);
         let sa = &self.isakmp[i];
-        if sa.recent.last() == Some(d) {
-            if let Some(r) = sa.retx.as_ref() {
-                let p = r.payload.clone();
+        if sa.recent.contains(d) {
+            if let Some(p) = sa.retx.as_ref().and_then(|r| r.answer_to(d)) {
                 self.send_on(i, &p);
             }
-            return Err(Ignored::Duplicate);
-        }
-        if sa.recent.contains(d) {
             return Err(Ignored::Duplicate);
         }
         Err(Ignored::Unexpected("first message for an existing SA"))
@@ -800,6 +799,9 @@ impl Engine {
             Ok(()) => {
                 let sa = &mut self.isakmp[i];
                 sa.recent.push(d);
+                if let Some(r) = sa.retx.as_mut() {
+                    r.answering(d);
+                }
                 sa.last_rx = now;
                 Ok(())
             }

@@ -237,9 +237,7 @@ impl Engine {
         {
             let q = &self.isakmp[i].quick[qi];
             if q.recent.contains(d) {
-                if q.recent.last() == Some(d)
-                    && let Some(p) = q.retx.as_ref().map(|r| r.payload.clone())
-                {
+                if let Some(p) = q.retx.as_ref().and_then(|r| r.answer_to(d)) {
                     self.send_on(i, &p);
                 }
                 return Err(Ignored::Duplicate);
@@ -262,6 +260,9 @@ impl Engine {
                 sa.last_rx = now;
                 if let Some(qq) = sa.quick.get_mut(qi) {
                     qq.recent.push(d);
+                    if let Some(r) = qq.retx.as_mut() {
+                        r.answering(d);
+                    }
                 }
                 Ok(())
             }
@@ -548,12 +549,10 @@ impl Engine {
             id_ci,
             id_cr,
             // QM3 is the last message: if it is lost only our retransmission of QM2 recovers
-            retx: Some(Retransmit::new(
-                m,
-                now,
-                self.config.params.retry_time_base,
-                true,
-            )),
+            retx: Some(Retransmit {
+                answers: Some(d),
+                ..Retransmit::new(m, now, self.config.params.retry_time_base, true)
+            }),
             recent,
             deadline: now + self.config.params.session_time_max,
             rekey_of: None,

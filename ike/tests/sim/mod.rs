@@ -477,7 +477,13 @@ impl Net {
                 n.1.handle_timeout(now);
             }
         }
-        panic!("simulation did not settle");
+        let timers: Vec<_> = self.nodes.iter().map(|n| n.1.poll_timeout()).collect();
+        panic!(
+            "simulation did not settle: now {:?}, {} queued, timers {timers:?}, sent {:?}",
+            self.now,
+            self.queue.len(),
+            self.sent.iter().map(Vec::len).collect::<Vec<_>>()
+        );
     }
 
     pub fn ready(&self, k: usize) -> Vec<&zubr_ike::IpsecSaPair> {
