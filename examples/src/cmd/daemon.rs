@@ -39,6 +39,7 @@ use zubr_agent::{
 };
 use zubr_base::{Instant, PacketBuf};
 use zubr_crypto_stb::SOFTWARE;
+use zubr_filter::event::EventMask;
 
 /// ICMP identifier of `zubr ping` (replies with another id go to the packet device).
 const PING_ID: u16 = 0x7a62;
@@ -532,9 +533,41 @@ impl Host {
                 };
                 (0, src.to_string())
             }
-            ["klog-poll"] => {
+            ["klog-mask", m] => match EventMask::parse(m) {
+                Ok(mask) => {
+                    self.agent.events().set_mask(mask);
+                    (0, String::new())
+                }
+                Err(e) => (9, format!("User Error: {e}\n")),
+            },
+            ["klog-poll", show, flags, prec] => {
+                let show = EventMask(show.parse().unwrap_or(EventMask::ALL.0));
+                let prec: usize = prec.parse().unwrap_or(0).min(6);
                 let mut o = String::new();
                 while let Some(e) = self.agent.events().pop() {
+                    let g = e.groups();
+                    if !g.intersects(show) && g != EventMask::NONE {
+                        continue;
+                    }
+                    if flags.contains('t') {
+                        let t = self.start.elapsed().as_secs_f64();
+                        o.push_str(&format!("{t:.prec$} "));
+                    }
+                    if flags.contains('T') {
+                        let d = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .unwrap_or_default();
+                        let s = d.as_secs() % 86_400;
+                        o.push_str(&format!(
+                            "{:02}:{:02}:{:02} ",
+                            s / 3600,
+                            s / 60 % 60,
+                            s % 60
+                        ));
+                    }
+                    if flags.contains('g') {
+                        o.push_str(&format!("[{}] ", e.subsystem().name()));
+                    }
                     o.push_str(&e.to_string());
                     o.push('\n');
                 }
@@ -719,25 +752,8 @@ fn serve(s: &mut UnixStream, tx: &Sender<Req>) {
         .map(str::to_owned)
         .collect();
     if words.first().map(String::as_str) == Some("klog") {
-        // the event stream, until the utility closes the connection
-        if s.write_all(b"EXIT 0\n").is_err() || s.set_nonblocking(true).is_err() {
-            return;
-        }
-        loop {
-            let Some((_, text)) = ask(tx, vec!["klog-poll".into()]) else {
-                return;
-            };
-            let _ = s.set_nonblocking(false);
-            if s.write_all(text.as_bytes()).is_err() {
-                return;
-            }
-            let _ = s.set_nonblocking(true);
-            match s.read(&mut b) {
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                _ => return,
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        klog(s, tx, &words[1..]);
+        return;
     }
     let (code, text) = if words.first().map(String::as_str) == Some("ping") {
         ping(tx, &words[1..])
@@ -746,6 +762,93 @@ fn serve(s: &mut UnixStream, tx: &Sender<Req>) {
         a
     };
     let _ = s.write_all(format!("EXIT {code}\n{text}").as_bytes());
+}
+
+/// `zubr klog [-l] [-t] [-T] [-g] [-p N] [-m MASK] [-f MASK]` (klogview): `-l` lists the mask
+/// names; `-m` sets the engine's event mask; `-f` shows only these groups; `-t` prefixes the
+/// seconds since the daemon started (`-p` decimals), `-T` the UTC time of day, `-g` the
+/// subsystem. Streams until the utility closes the connection.
+fn klog(s: &mut UnixStream, tx: &Sender<Req>, w: &[String]) {
+    let mut flags = String::new();
+    let (mut prec, mut show, mut set) = ("0".to_owned(), EventMask::ALL, None);
+    let mut it = w.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-p" | "-m" | "-f" => {
+                let Some(v) = it.next() else {
+                    let _ =
+                        s.write_all(format!("EXIT 9\nUser Error: {a} needs a value\n").as_bytes());
+                    return;
+                };
+                match a.as_str() {
+                    "-p" => prec = v.clone(),
+                    "-m" => set = Some(v.clone()),
+                    _ => match EventMask::parse(v) {
+                        Ok(m) => show = m,
+                        Err(e) => {
+                            let _ = s.write_all(format!("EXIT 9\nUser Error: {e}\n").as_bytes());
+                            return;
+                        }
+                    },
+                }
+            }
+            f if f.len() > 1
+                && f.starts_with('-')
+                && f[1..].chars().all(|c| "ltTg".contains(c)) =>
+            {
+                flags.push_str(&f[1..]);
+            }
+            _ => {
+                let _ = s.write_all(
+                    b"EXIT 9\nUsage: klog [-l] [-t] [-T] [-g] [-p N] [-m MASK] [-f MASK]\n",
+                );
+                return;
+            }
+        }
+    }
+    if flags.contains('l') {
+        let mut o = String::from("EXIT 0\n");
+        for (n, m) in EventMask::NAMES {
+            o.push_str(&format!("{n:<12} 0x{:x}\n", m.0));
+        }
+        let _ = s.write_all(o.as_bytes());
+        return;
+    }
+    if let Some(m) = set {
+        match ask(tx, vec!["klog-mask".into(), m]) {
+            Some((0, _)) => {}
+            Some((c, e)) => {
+                let _ = s.write_all(format!("EXIT {c}\n{e}").as_bytes());
+                return;
+            }
+            None => return,
+        }
+    }
+    if s.write_all(b"EXIT 0\n").is_err() || s.set_nonblocking(true).is_err() {
+        return;
+    }
+    let mut b = [0u8; 1];
+    loop {
+        let req = vec![
+            "klog-poll".into(),
+            show.0.to_string(),
+            flags.clone(),
+            prec.clone(),
+        ];
+        let Some((_, text)) = ask(tx, req) else {
+            return;
+        };
+        let _ = s.set_nonblocking(false);
+        if s.write_all(text.as_bytes()).is_err() {
+            return;
+        }
+        let _ = s.set_nonblocking(true);
+        match s.read(&mut b) {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            _ => return,
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// `zubr ping ADDR [-c COUNT] [-s SRC] [-W SECONDS]`: echo requests from SRC (default the IKECFG
