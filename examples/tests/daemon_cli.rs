@@ -153,7 +153,10 @@ fn utilities_print_the_manual_forms() {
     // -T: 10..36000 seconds or 0 (infinite)
     let o = d.run(&["-T", "5", "sa", "show"]);
     assert_eq!(o.status.code(), Some(9));
-    assert_eq!(String::from_utf8_lossy(&o.stderr), "Error: -T must be 0 or 10..36000\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "Error: -T must be 0 or 10..36000\n"
+    );
     assert!(d.run(&["-T", "0", "sa", "show"]).status.success());
     assert!(d.run(&["-T", "36000", "sa", "show"]).status.success());
 }

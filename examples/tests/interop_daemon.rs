@@ -1,7 +1,8 @@
 //! `zubr daemon` against a real strongSwan 5.9.8 (the interop lab in `../shared/interop`), with
 //! the utilities as a user runs them: the daemon runs in namespace `ikeclient` with the policy
 //! `tests/data/interop-psk.lsp` (PSK, AES-128/SHA-1/MODP-1024, NAT-T forced, 10.88.0.0/24 →
-//! 10.99.0.0/24) and its packet device `zubr0` (10.88.0.1/24, route to 10.99.0.0/24): the
+//! 10.99.0.0/24) and its packet device `zubr0` (10.88.0.1/24; the route to 10.99.0.0/24 comes
+//! from the policy's PROTECT rule): the
 //! namespace's own `ping 10.99.0.1` goes through the device, waits in the SA request queue while
 //! IKE runs and is answered through ESP-in-UDP; `zubr sa show` lists the SAs; `zubr sa clear
 //! -all` tears them down (the peer logs our DELETE) and the next ping negotiates again; `zubr
@@ -155,7 +156,7 @@ impl Daemon {
                 "--tun-addr",
                 "10.88.0.1/24",
             ])
-            .args(["--route", "10.99.0.0/24", "--ddp", "dropall"])
+            .args(["--ddp", "dropall"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

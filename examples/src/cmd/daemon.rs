@@ -65,7 +65,8 @@ pub struct Args {
     /// Address of the packet device (CIDR); also the source of `zubr ping`.
     #[arg(long)]
     tun_addr: Option<String>,
-    /// Networks routed through the packet device (CIDR, repeat).
+    /// Networks routed through the packet device (CIDR, repeat); default: the remote networks
+    /// of the policy's PROTECT rules.
     #[arg(long)]
     route: Vec<String>,
     /// Our address for IKE and tunnels (default: the address the kernel routes from).
@@ -623,7 +624,13 @@ fn daemon(a: Args) -> Result<(), String> {
         None => None,
     };
     let dev = match (&a.tun, tun) {
-        (Some(name), Some((_, ip, prefix))) => Some(Device::up(name, ip, prefix, &a.route)?),
+        (Some(name), Some((_, ip, prefix))) => {
+            let mut routes = a.route.clone();
+            if routes.is_empty() {
+                routes = policy_routes(&a.lsp)?;
+            }
+            Some(Device::up(name, ip, prefix, &routes)?)
+        }
         _ => None,
     };
     let bind = |port: u16| -> Result<UdpSocket, String> {
@@ -919,6 +926,43 @@ fn ping(tx: &Sender<Req>, w: &[String]) -> (u8, String) {
     (u8::from(got != count), out)
 }
 
+/// The remote networks of the policy's PROTECT rules as CIDR blocks (a range becomes the
+/// fewest blocks that cover it exactly).
+fn policy_routes(lsp: &str) -> Result<Vec<String>, String> {
+    let text = std::fs::read(lsp).map_err(|e| format!("{lsp}: {e}"))?;
+    let policy = zubr_lsp::check(&text, &zubr_lsp::Options::default())
+        .compile()
+        .map_err(|d| zubr_lsp::render(&d, lsp, &text))?;
+    let mapped =
+        zubr_agent::map_policy(&policy, &SOFTWARE, &LiteralKeys).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for r in &mapped.ike.ipsec_rules {
+        let (mut a, b) = (
+            u64::from(u32::from(r.remote.first)),
+            u64::from(u32::from(r.remote.last)),
+        );
+        while a <= b {
+            // the largest aligned block starting at a that ends within b
+            let mut size = if a == 0 {
+                1u64 << 32
+            } else {
+                1u64 << a.trailing_zeros().min(32)
+            };
+            while a + size - 1 > b {
+                size >>= 1;
+            }
+            let prefix = 32 - size.trailing_zeros();
+            let net = Ipv4Addr::from(u32::try_from(a).unwrap_or(0));
+            let block = format!("{net}/{prefix}");
+            if prefix > 0 && !out.contains(&block) {
+                out.push(block);
+            }
+            a += size;
+        }
+    }
+    Ok(out)
+}
+
 fn parse_cidr(cidr: &str) -> Result<(Ipv4Addr, u8), String> {
     let bad = || format!("{cidr}: expected ADDR/PREFIX");
     let (ip, p) = cidr.split_once('/').ok_or_else(bad)?;
@@ -1082,5 +1126,32 @@ impl Device {
 impl Drop for Device {
     fn drop(&mut self) {
         let _ = ip_cmd(&["link", "del", &self.name]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_from_protect_rules() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/");
+        // example 01: 10.10.0.0..10.10.255.255
+        assert_eq!(
+            policy_routes(&format!("{dir}01-psk-gost-client.lsp")),
+            Ok(vec!["10.10.0.0/16".to_owned()])
+        );
+        let interop = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/interop-psk.lsp");
+        assert_eq!(policy_routes(interop), Ok(vec!["10.99.0.0/24".to_owned()]));
+    }
+
+    #[test]
+    fn cidr() {
+        assert_eq!(
+            parse_cidr("10.88.0.1/24"),
+            Ok((Ipv4Addr::new(10, 88, 0, 1), 24))
+        );
+        assert!(parse_cidr("10.88.0.1").is_err());
+        assert!(parse_cidr("10.88.0.1/33").is_err());
     }
 }
