@@ -62,7 +62,8 @@ pub struct Args {
     /// Packet device name (a dummy device standing in for TUN, see the module docs).
     #[arg(long)]
     tun: Option<String>,
-    /// Address of the packet device (CIDR); also the source of `zubr ping`.
+    /// Address of the packet device (CIDR); also the source of `zubr ping`. Without it the
+    /// device takes the address Mode Config assigns.
     #[arg(long)]
     tun_addr: Option<String>,
     /// Networks routed through the packet device (CIDR, repeat); default: the remote networks
@@ -134,6 +135,8 @@ struct Host {
     eth: PhyId,
     /// The packet device.
     dev: Option<Device>,
+    /// Routes through it.
+    routes: Vec<String>,
     /// Packets released by a new SA, sent at `hold_until`.
     held: Vec<Vec<u8>>,
     hold_until: Option<StdInstant>,
@@ -197,7 +200,10 @@ impl Host {
                 let _ = self.agent.handle_datagram(now, local, from, data);
             }
         }
-        if let (Some(dev), Some((phy, _))) = (self.dev.take(), self.tun) {
+        // (the device is taken out only when it is configured: dropping it deletes the link)
+        if let Some((phy, _)) = self.tun
+            && let Some(dev) = self.dev.take()
+        {
             let mut storage = vec![0u8; 65536 + 512];
             for _ in 0..256 {
                 let Some(n) = dev.capture(&mut storage[256..65536 + 256]) else {
@@ -242,7 +248,18 @@ impl Host {
                 Notice::RequestFailed { filter, peer } => {
                     eprintln!("zubr daemon: SA request of filter {filter} to {peer} failed")
                 }
-                Notice::Ikecfg(a) => eprintln!("zubr daemon: IKECFG address {}", a.address),
+                Notice::Ikecfg(a) => {
+                    eprintln!("zubr daemon: IKECFG address {}", a.address);
+                    // without --tun-addr the device takes the IKECFG address
+                    if let (Some(dev), None, Some((phy, _))) =
+                        (self.dev.as_mut(), self.tun, self.agent.ikecfg_interface())
+                    {
+                        match dev.configure(a.address, 32, &self.routes) {
+                            Ok(()) => self.tun = Some((phy, a.address)),
+                            Err(e) => eprintln!("zubr daemon: {e}"),
+                        }
+                    }
+                }
             }
         }
         // packets released by a new SA wait RELEASE_DELAY: a responder that installs its
@@ -590,9 +607,6 @@ fn done(r: Result<String, String>) -> (u8, String) {
 }
 
 fn daemon(a: Args) -> Result<(), String> {
-    if a.tun.is_some() && a.tun_addr.is_none() {
-        return Err("--tun needs --tun-addr".into());
-    }
     let ddp = Ddp::from_name(&a.ddp)
         .ok_or_else(|| format!("--ddp {}: passall, passdhcp or dropall", a.ddp))?;
     // the agent's generator and the password salt's: independent seeds
@@ -623,14 +637,18 @@ fn daemon(a: Args) -> Result<(), String> {
         }
         None => None,
     };
+    let mut routes = a.route.clone();
+    if a.tun.is_some() && routes.is_empty() {
+        routes = policy_routes(&a.lsp)?;
+    }
     let dev = match (&a.tun, tun) {
         (Some(name), Some((_, ip, prefix))) => {
-            let mut routes = a.route.clone();
-            if routes.is_empty() {
-                routes = policy_routes(&a.lsp)?;
-            }
-            Some(Device::up(name, ip, prefix, &routes)?)
+            let mut d = Device::up(name)?;
+            d.configure(ip, prefix, &routes)?;
+            Some(d)
         }
+        // the address comes from Mode Config
+        (Some(name), None) => Some(Device::up(name)?),
         _ => None,
     };
     let bind = |port: u16| -> Result<UdpSocket, String> {
@@ -650,6 +668,7 @@ fn daemon(a: Args) -> Result<(), String> {
         undelivered: 0,
         eth,
         tun: tun.map(|(p, ip, _)| (p, ip)),
+        routes,
         dev,
         held: Vec::new(),
         hold_until: None,
@@ -998,6 +1017,9 @@ struct Device {
     recent: std::cell::RefCell<std::collections::VecDeque<(StdInstant, Vec<u8>)>>,
 }
 
+/// The next hop of the routes through the device (link-local, on-link).
+const NEXT_HOP: &str = "169.254.77.1";
+
 /// The next hop's MAC address (locally administered, on no interface).
 const NEXT_HOP_MAC: &str = "02:00:5a:75:62:72";
 
@@ -1005,27 +1027,20 @@ const NEXT_HOP_MAC: &str = "02:00:5a:75:62:72";
 const DUP_WINDOW: Duration = Duration::from_millis(50);
 
 impl Device {
-    fn up(name: &str, ip: Ipv4Addr, prefix: u8, routes: &[String]) -> Result<Device, String> {
+    /// Creates the pair; [`Device::configure`] gives it its address and routes.
+    fn up(name: &str) -> Result<Device, String> {
         use rustix::net::{AddressFamily, SocketFlags, SocketType, eth, ipproto, socket_with};
         let far: String = format!("{name}p").chars().take(15).collect();
         let _ = ip_cmd(&["link", "del", name]);
         ip_cmd(&[
             "link", "add", name, "mtu", "1400", "type", "veth", "peer", "name", &far,
         ])?;
-        ip_cmd(&["addr", "add", &format!("{ip}/{prefix}"), "dev", name])?;
         ip_cmd(&["link", "set", &far, "up"])?;
         ip_cmd(&["link", "set", name, "up"])?;
-        // the next hop: the last address of the network, a MAC address nobody has
-        let mask = if prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - u32::from(prefix))
-        };
-        let hop = Ipv4Addr::from((u32::from(ip) & mask) | (!mask).saturating_sub(1).max(1));
         ip_cmd(&[
             "neigh",
             "replace",
-            &hop.to_string(),
+            NEXT_HOP,
             "lladdr",
             NEXT_HOP_MAC,
             "dev",
@@ -1033,20 +1048,6 @@ impl Device {
             "nud",
             "permanent",
         ])?;
-        for r in routes {
-            parse_cidr(r)?;
-            ip_cmd(&[
-                "route",
-                "replace",
-                r,
-                "via",
-                &hop.to_string(),
-                "dev",
-                name,
-                "src",
-                &ip.to_string(),
-            ])?;
-        }
         let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
         // ETH_P_ALL: only ptype_all handlers see a device's outgoing packets
         let capture = socket_with(
@@ -1067,9 +1068,39 @@ impl Device {
             name: name.to_owned(),
             capture,
             raw,
-            net: (u32::from(ip) & mask, mask),
+            // nothing is captured until configure()
+            net: (0, u32::MAX),
             recent: std::cell::RefCell::new(std::collections::VecDeque::new()),
         })
+    }
+
+    /// Gives the device `ip/prefix` and routes `routes` through it to the next hop (an address
+    /// with a MAC address nobody has, on-link).
+    fn configure(&mut self, ip: Ipv4Addr, prefix: u8, routes: &[String]) -> Result<(), String> {
+        let name = self.name.clone();
+        ip_cmd(&["addr", "replace", &format!("{ip}/{prefix}"), "dev", &name])?;
+        for r in routes {
+            parse_cidr(r)?;
+            ip_cmd(&[
+                "route",
+                "replace",
+                r,
+                "via",
+                NEXT_HOP,
+                "dev",
+                &name,
+                "onlink",
+                "src",
+                &ip.to_string(),
+            ])?;
+        }
+        let mask = if prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(prefix))
+        };
+        self.net = (u32::from(ip) & mask, mask);
+        Ok(())
     }
 
     fn in_net(&self, a: Ipv4Addr) -> bool {
