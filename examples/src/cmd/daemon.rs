@@ -353,19 +353,41 @@ impl Host {
         }
     }
 
+    /// `if show` data: the kernel's view of our interface and the packet device (sysfs and
+    /// `ip -4 -o addr`), or what the daemon was told when the kernel has no such interface.
     fn interfaces(&self) -> Vec<IfInfo> {
-        vec![IfInfo {
-            name: self.iface.clone(),
-            up: true,
-            index: 1,
-            mtu: 1500,
-            mac: None,
-            addrs: vec![(
-                self.local,
-                Ipv4Addr::new(255, 255, 255, 255),
-                Ipv4Addr::UNSPECIFIED,
-            )],
-        }]
+        let mut names = vec![self.iface.clone()];
+        if let Some(d) = &self.dev {
+            names.push(d.name.clone());
+        }
+        names
+            .into_iter()
+            .map(|name| {
+                let sys =
+                    |f: &str| std::fs::read_to_string(format!("/sys/class/net/{name}/{f}")).ok();
+                let num = |f: &str| sys(f).and_then(|v| v.trim().parse::<u32>().ok());
+                let mac = sys("address").and_then(|m| {
+                    let b: Vec<u8> = m
+                        .trim()
+                        .split(':')
+                        .filter_map(|x| u8::from_str_radix(x, 16).ok())
+                        .collect();
+                    <[u8; 6]>::try_from(b).ok()
+                });
+                let mut addrs = kernel_addrs(&name);
+                if addrs.is_empty() && name == self.iface {
+                    addrs.push((self.local, Ipv4Addr::BROADCAST, Ipv4Addr::UNSPECIFIED));
+                }
+                IfInfo {
+                    up: sys("operstate").is_none_or(|s| s.trim() != "down"),
+                    index: num("ifindex").unwrap_or(1),
+                    mtu: num("mtu").unwrap_or(1500),
+                    mac,
+                    addrs,
+                    name,
+                }
+            })
+            .collect()
     }
 
     /// Runs one utility request: (exit code, text).
@@ -743,7 +765,17 @@ fn accept(listener: UnixListener, tx: Sender<Req>, busy: Arc<AtomicUsize>) {
         let Ok(mut s) = conn else { continue };
         if busy.fetch_add(1, Ordering::SeqCst) >= MAX_REQUESTS {
             busy.fetch_sub(1, Ordering::SeqCst);
-            let _ = s.write_all(b"EXIT 1\nDAEMON BUSY NOW\n");
+            // read the request first: closing with unread data would reset the connection
+            // before the utility has read the answer
+            std::thread::spawn(move || {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                let mut b = [0u8; 1];
+                let mut n = 0;
+                while n < 1 << 16 && matches!(s.read(&mut b), Ok(1)) && b[0] != b'\n' {
+                    n += 1;
+                }
+                let _ = s.write_all(b"EXIT 1\nDAEMON BUSY NOW\n");
+            });
             continue;
         }
         let tx = tx.clone();
@@ -980,6 +1012,35 @@ fn policy_routes(lsp: &str) -> Result<Vec<String>, String> {
         }
     }
     Ok(out)
+}
+
+/// IPv4 (address, mask, broadcast) of `name` from `ip -4 -o addr show dev NAME`.
+fn kernel_addrs(name: &str) -> Vec<(Ipv4Addr, Ipv4Addr, Ipv4Addr)> {
+    let Ok(o) = std::process::Command::new("ip")
+        .args(["-4", "-o", "addr", "show", "dev", name])
+        .output()
+    else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            let i = w.iter().position(|x| *x == "inet")?;
+            let (ip, p) = parse_cidr(w.get(i + 1)?).ok()?;
+            let mask = if p == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(p))
+            };
+            let brd = w
+                .iter()
+                .position(|x| *x == "brd")
+                .and_then(|j| w.get(j + 1)?.parse().ok())
+                .unwrap_or(Ipv4Addr::UNSPECIFIED);
+            Some((ip, Ipv4Addr::from(mask), brd))
+        })
+        .collect()
 }
 
 fn parse_cidr(cidr: &str) -> Result<(Ipv4Addr, u8), String> {
