@@ -139,7 +139,14 @@ fn utilities_print_the_manual_forms() {
     );
     let ifs = d.ok(&["if", "show"]);
     assert!(ifs.contains("Logical network interface \"eth0\""), "{ifs}");
-    assert!(ifs.contains("IP addr:       203.0.113.1"), "{ifs}");
+    // the kernel's view of eth0 when this machine has one, else what the daemon was told
+    match std::fs::read_to_string("/sys/class/net/eth0/mtu") {
+        Ok(mtu) => assert!(
+            ifs.contains(&format!("MTU:           {}", mtu.trim())),
+            "{ifs}"
+        ),
+        Err(_) => assert!(ifs.contains("IP addr:       203.0.113.1"), "{ifs}"),
+    }
     assert!(
         d.ok(&["fwconn", "show"])
             .contains("Number of TCP connections: 0")
@@ -150,6 +157,15 @@ fn utilities_print_the_manual_forms() {
     );
     let o = d.run(&["sa", "frobnicate"]);
     assert_eq!(o.status.code(), Some(9));
+    // -T: 10..36000 seconds or 0 (infinite)
+    let o = d.run(&["-T", "5", "sa", "show"]);
+    assert_eq!(o.status.code(), Some(9));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "Error: -T must be 0 or 10..36000\n"
+    );
+    assert!(d.run(&["-T", "0", "sa", "show"]).status.success());
+    assert!(d.run(&["-T", "36000", "sa", "show"]).status.success());
 }
 
 #[test]
@@ -301,4 +317,53 @@ fn session_login_passwd_logout() {
     // the record is stored salted, never in clear
     let rec = std::fs::read_to_string(d._dir.path().join("store/passwd")).unwrap();
     assert!(!rec.contains("secret") && !rec.is_empty(), "{rec}");
+}
+
+#[test]
+fn klog_masks_and_prefixes() {
+    let d = gateway();
+    let names = d.ok(&["klog", "-l"]);
+    assert!(
+        names
+            .lines()
+            .any(|l| l.split_whitespace().eq(["pass", "0x1"])),
+        "{names}"
+    );
+    assert!(
+        names
+            .lines()
+            .any(|l| l.split_whitespace().eq(["mtud", "0x4000"])),
+        "{names}"
+    );
+    let o = d.run(&["klog", "-m", "nonsense"]);
+    assert_eq!(o.status.code(), Some(9));
+    // only drops, with the subsystem
+    let mut k = d
+        .cmd(&["klog", "-g", "-f", "drop"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    // under the policy: ICMP from the gateway's address passes (filter_rule_icmp_local)
+    let o = d.run(&["ping", "192.0.2.9", "-c", "1", "-W", "1"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 packets transmitted, 0 received"));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("dropped"));
+    // without it: the Default Driver Policy (dropall) drops it
+    d.ok(&["lsp", "unload"]);
+    let o = d.run(&["ping", "192.0.2.9", "-c", "1", "-W", "1"]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("icmp_seq=1 dropped: driver default policy")
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    k.kill().unwrap();
+    let out = k.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "[PKT] dropped out packet 203.0.113.1->192.0.2.9, proto 1, len 56, if eth0: driver default policy"
+        ],
+        "{text}"
+    );
 }

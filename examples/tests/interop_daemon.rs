@@ -1,11 +1,15 @@
 //! `zubr daemon` against a real strongSwan 5.9.8 (the interop lab in `../shared/interop`), with
 //! the utilities as a user runs them: the daemon runs in namespace `ikeclient` with the policy
 //! `tests/data/interop-psk.lsp` (PSK, AES-128/SHA-1/MODP-1024, NAT-T forced, 10.88.0.0/24 →
-//! 10.99.0.0/24) and its packet device `zubr0` (10.88.0.1/24, route to 10.99.0.0/24): the
+//! 10.99.0.0/24) and its packet device `zubr0` (10.88.0.1/24; the route to 10.99.0.0/24 comes
+//! from the policy's PROTECT rule): the
 //! namespace's own `ping 10.99.0.1` goes through the device, waits in the SA request queue while
 //! IKE runs and is answered through ESP-in-UDP; `zubr sa show` lists the SAs; `zubr sa clear
 //! -all` tears them down (the peer logs our DELETE) and the next ping negotiates again; `zubr
-//! ping` (echo requests made by the daemon itself) gets its answers too.
+//! ping` (echo requests made by the daemon itself) gets its answers too. Profiles psk-main-aes,
+//! natt, psk-dpd with `tests/data/interop-psk.lsp`; xauth-modecfg with
+//! `tests/data/interop-xauth.lsp` (XAuth client `ikeuser`, Mode Config pull): there the daemon
+//! runs phase 1, XAuth and Mode Config at start and the device takes the assigned 10.88.0.10/32.
 //!
 //! Needs root and network namespaces; without them the test prints why and returns. The lab has
 //! fixed namespace names: the whole run holds `flock /tmp/zubr-interop.lock`, and every profile
@@ -135,10 +139,13 @@ impl Drop for Daemon {
 }
 
 impl Daemon {
-    fn start(ns: &str) -> Daemon {
+    fn start(ns: &str, policy: &str, tun_addr: Option<&str>) -> Daemon {
         let dir = tempfile::tempdir().unwrap();
         let control = dir.path().join("control.sock");
-        let policy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/interop-psk.lsp");
+        let policy = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(policy);
+        let tun_addr: Vec<&str> = tun_addr.map(|a| vec!["--tun-addr", a]).unwrap_or_default();
         let child = Command::new("ip")
             .args(["netns", "exec", ns])
             .arg(env!("CARGO_BIN_EXE_zubr"))
@@ -147,15 +154,9 @@ impl Daemon {
             .arg("daemon")
             .arg("--lsp")
             .arg(&policy)
-            .args([
-                "--local",
-                "10.77.0.1",
-                "--tun",
-                "zubr0",
-                "--tun-addr",
-                "10.88.0.1/24",
-            ])
-            .args(["--route", "10.99.0.0/24", "--ddp", "dropall"])
+            .args(["--local", "10.77.0.1", "--tun", "zubr0"])
+            .args(&tun_addr)
+            .args(["--ddp", "dropall"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -228,11 +229,44 @@ fn profile(name: &str) {
     println!("=== {name}");
     let p = Peer::up(name);
     let ns = p.env["IKEPEER_CLIENT_NS"].clone();
-    let d = Daemon::start(&ns);
+    let xauth = name == "xauth-modecfg";
+    let d = if xauth {
+        // XAuth and Mode Config at start; the device takes the assigned address
+        let d = Daemon::start(&ns, "interop-xauth.lsp", None);
+        let t0 = Instant::now();
+        while !d
+            .ok(&["sa", "show", "-detail"], &p)
+            .contains("IKECFG address: 10.88.0.")
+        {
+            assert!(
+                t0.elapsed() < Duration::from_secs(15),
+                "no Mode Config:\n{}",
+                p.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(
+            p.count("XAuth authentication of 'ikeuser' successful") == 1,
+            "{}",
+            p.log()
+        );
+        let addr = Command::new("ip")
+            .args(["-n", &ns, "-4", "-o", "addr", "show", "zubr0"])
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&addr.stdout).contains("inet 10.88.0.10/32"),
+            "{addr:?}"
+        );
+        d
+    } else {
+        Daemon::start(&ns, "interop-psk.lsp", Some("10.88.0.1/24"))
+    };
     let conn = p.env["IKEPEER_CONN"].clone();
-    // no SA before traffic
+    // no IPsec SA before traffic (xauth-modecfg: the ISAKMP SA is up since the start)
     let show = d.ok(&["sa", "show"], &p);
-    assert!(!show.contains(" active "), "{show}");
+    assert_eq!(show.contains(" active "), xauth, "{show}");
+    assert!(!show.contains("ESP"), "{show}");
     // the first echo waits in the SA request queue while Main Mode and Quick Mode run
     let ping = ns_ping(&ns, "3", &p);
     assert!(
@@ -244,7 +278,11 @@ fn profile(name: &str) {
         "transform: aes128-cbc sha1",
         "transform: esp-aes128-cbc esp-sha1-hmac",
         "in use settings ={Tunnel NAT-T, }",
-        "local  ident (addr/prot/port): 10.88.0.0-10.88.0.255/0/0",
+        if xauth {
+            "local  ident (addr/prot/port): 10.88.0.10/0/0"
+        } else {
+            "local  ident (addr/prot/port): 10.88.0.0-10.88.0.255/0/0"
+        },
         "remote ident (addr/prot/port): 10.99.0.0-10.99.0.255/0/0",
         "#pkts sent/rcvd: 3/3",
         "IPsecAction name: to_peer",
@@ -299,7 +337,7 @@ fn daemon_against_strongswan() {
         interop_dir().display()
     );
     let _lock = Lock::take();
-    for name in ["psk-main-aes", "natt", "psk-dpd"] {
+    for name in ["psk-main-aes", "natt", "psk-dpd", "xauth-modecfg"] {
         profile(name);
     }
 }

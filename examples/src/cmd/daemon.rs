@@ -39,6 +39,7 @@ use zubr_agent::{
 };
 use zubr_base::{Instant, PacketBuf};
 use zubr_crypto_stb::SOFTWARE;
+use zubr_filter::event::EventMask;
 
 /// ICMP identifier of `zubr ping` (replies with another id go to the packet device).
 const PING_ID: u16 = 0x7a62;
@@ -61,10 +62,12 @@ pub struct Args {
     /// Packet device name (a dummy device standing in for TUN, see the module docs).
     #[arg(long)]
     tun: Option<String>,
-    /// Address of the packet device (CIDR); also the source of `zubr ping`.
+    /// Address of the packet device (CIDR); also the source of `zubr ping`. Without it the
+    /// device takes the address Mode Config assigns.
     #[arg(long)]
     tun_addr: Option<String>,
-    /// Networks routed through the packet device (CIDR, repeat).
+    /// Networks routed through the packet device (CIDR, repeat); default: the remote networks
+    /// of the policy's PROTECT rules.
     #[arg(long)]
     route: Vec<String>,
     /// Our address for IKE and tunnels (default: the address the kernel routes from).
@@ -132,6 +135,8 @@ struct Host {
     eth: PhyId,
     /// The packet device.
     dev: Option<Device>,
+    /// Routes through it.
+    routes: Vec<String>,
     /// Packets released by a new SA, sent at `hold_until`.
     held: Vec<Vec<u8>>,
     hold_until: Option<StdInstant>,
@@ -195,7 +200,10 @@ impl Host {
                 let _ = self.agent.handle_datagram(now, local, from, data);
             }
         }
-        if let (Some(dev), Some((phy, _))) = (self.dev.take(), self.tun) {
+        // (the device is taken out only when it is configured: dropping it deletes the link)
+        if let Some((phy, _)) = self.tun
+            && let Some(dev) = self.dev.take()
+        {
             let mut storage = vec![0u8; 65536 + 512];
             for _ in 0..256 {
                 let Some(n) = dev.capture(&mut storage[256..65536 + 256]) else {
@@ -240,7 +248,18 @@ impl Host {
                 Notice::RequestFailed { filter, peer } => {
                     eprintln!("zubr daemon: SA request of filter {filter} to {peer} failed")
                 }
-                Notice::Ikecfg(a) => eprintln!("zubr daemon: IKECFG address {}", a.address),
+                Notice::Ikecfg(a) => {
+                    eprintln!("zubr daemon: IKECFG address {}", a.address);
+                    // without --tun-addr the device takes the IKECFG address
+                    if let (Some(dev), None, Some((phy, _))) =
+                        (self.dev.as_mut(), self.tun, self.agent.ikecfg_interface())
+                    {
+                        match dev.configure(a.address, 32, &self.routes) {
+                            Ok(()) => self.tun = Some((phy, a.address)),
+                            Err(e) => eprintln!("zubr daemon: {e}"),
+                        }
+                    }
+                }
             }
         }
         // packets released by a new SA wait RELEASE_DELAY: a responder that installs its
@@ -334,19 +353,41 @@ impl Host {
         }
     }
 
+    /// `if show` data: the kernel's view of our interface and the packet device (sysfs and
+    /// `ip -4 -o addr`), or what the daemon was told when the kernel has no such interface.
     fn interfaces(&self) -> Vec<IfInfo> {
-        vec![IfInfo {
-            name: self.iface.clone(),
-            up: true,
-            index: 1,
-            mtu: 1500,
-            mac: None,
-            addrs: vec![(
-                self.local,
-                Ipv4Addr::new(255, 255, 255, 255),
-                Ipv4Addr::UNSPECIFIED,
-            )],
-        }]
+        let mut names = vec![self.iface.clone()];
+        if let Some(d) = &self.dev {
+            names.push(d.name.clone());
+        }
+        names
+            .into_iter()
+            .map(|name| {
+                let sys =
+                    |f: &str| std::fs::read_to_string(format!("/sys/class/net/{name}/{f}")).ok();
+                let num = |f: &str| sys(f).and_then(|v| v.trim().parse::<u32>().ok());
+                let mac = sys("address").and_then(|m| {
+                    let b: Vec<u8> = m
+                        .trim()
+                        .split(':')
+                        .filter_map(|x| u8::from_str_radix(x, 16).ok())
+                        .collect();
+                    <[u8; 6]>::try_from(b).ok()
+                });
+                let mut addrs = kernel_addrs(&name);
+                if addrs.is_empty() && name == self.iface {
+                    addrs.push((self.local, Ipv4Addr::BROADCAST, Ipv4Addr::UNSPECIFIED));
+                }
+                IfInfo {
+                    up: sys("operstate").is_none_or(|s| s.trim() != "down"),
+                    index: num("ifindex").unwrap_or(1),
+                    mtu: num("mtu").unwrap_or(1500),
+                    mac,
+                    addrs,
+                    name,
+                }
+            })
+            .collect()
     }
 
     /// Runs one utility request: (exit code, text).
@@ -532,9 +573,41 @@ impl Host {
                 };
                 (0, src.to_string())
             }
-            ["klog-poll"] => {
+            ["klog-mask", m] => match EventMask::parse(m) {
+                Ok(mask) => {
+                    self.agent.events().set_mask(mask);
+                    (0, String::new())
+                }
+                Err(e) => (9, format!("User Error: {e}\n")),
+            },
+            ["klog-poll", show, flags, prec] => {
+                let show = EventMask(show.parse().unwrap_or(EventMask::ALL.0));
+                let prec: usize = prec.parse().unwrap_or(0).min(6);
                 let mut o = String::new();
                 while let Some(e) = self.agent.events().pop() {
+                    let g = e.groups();
+                    if !g.intersects(show) && g != EventMask::NONE {
+                        continue;
+                    }
+                    if flags.contains('t') {
+                        let t = self.start.elapsed().as_secs_f64();
+                        o.push_str(&format!("{t:.prec$} "));
+                    }
+                    if flags.contains('T') {
+                        let d = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .unwrap_or_default();
+                        let s = d.as_secs() % 86_400;
+                        o.push_str(&format!(
+                            "{:02}:{:02}:{:02} ",
+                            s / 3600,
+                            s / 60 % 60,
+                            s % 60
+                        ));
+                    }
+                    if flags.contains('g') {
+                        o.push_str(&format!("[{}] ", e.subsystem().name()));
+                    }
                     o.push_str(&e.to_string());
                     o.push('\n');
                 }
@@ -556,9 +629,6 @@ fn done(r: Result<String, String>) -> (u8, String) {
 }
 
 fn daemon(a: Args) -> Result<(), String> {
-    if a.tun.is_some() && a.tun_addr.is_none() {
-        return Err("--tun needs --tun-addr".into());
-    }
     let ddp = Ddp::from_name(&a.ddp)
         .ok_or_else(|| format!("--ddp {}: passall, passdhcp or dropall", a.ddp))?;
     // the agent's generator and the password salt's: independent seeds
@@ -589,8 +659,18 @@ fn daemon(a: Args) -> Result<(), String> {
         }
         None => None,
     };
+    let mut routes = a.route.clone();
+    if a.tun.is_some() && routes.is_empty() {
+        routes = policy_routes(&a.lsp)?;
+    }
     let dev = match (&a.tun, tun) {
-        (Some(name), Some((_, ip, prefix))) => Some(Device::up(name, ip, prefix, &a.route)?),
+        (Some(name), Some((_, ip, prefix))) => {
+            let mut d = Device::up(name)?;
+            d.configure(ip, prefix, &routes)?;
+            Some(d)
+        }
+        // the address comes from Mode Config
+        (Some(name), None) => Some(Device::up(name)?),
         _ => None,
     };
     let bind = |port: u16| -> Result<UdpSocket, String> {
@@ -610,6 +690,7 @@ fn daemon(a: Args) -> Result<(), String> {
         undelivered: 0,
         eth,
         tun: tun.map(|(p, ip, _)| (p, ip)),
+        routes,
         dev,
         held: Vec::new(),
         hold_until: None,
@@ -684,7 +765,17 @@ fn accept(listener: UnixListener, tx: Sender<Req>, busy: Arc<AtomicUsize>) {
         let Ok(mut s) = conn else { continue };
         if busy.fetch_add(1, Ordering::SeqCst) >= MAX_REQUESTS {
             busy.fetch_sub(1, Ordering::SeqCst);
-            let _ = s.write_all(b"EXIT 1\nDAEMON BUSY NOW\n");
+            // read the request first: closing with unread data would reset the connection
+            // before the utility has read the answer
+            std::thread::spawn(move || {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                let mut b = [0u8; 1];
+                let mut n = 0;
+                while n < 1 << 16 && matches!(s.read(&mut b), Ok(1)) && b[0] != b'\n' {
+                    n += 1;
+                }
+                let _ = s.write_all(b"EXIT 1\nDAEMON BUSY NOW\n");
+            });
             continue;
         }
         let tx = tx.clone();
@@ -719,25 +810,8 @@ fn serve(s: &mut UnixStream, tx: &Sender<Req>) {
         .map(str::to_owned)
         .collect();
     if words.first().map(String::as_str) == Some("klog") {
-        // the event stream, until the utility closes the connection
-        if s.write_all(b"EXIT 0\n").is_err() || s.set_nonblocking(true).is_err() {
-            return;
-        }
-        loop {
-            let Some((_, text)) = ask(tx, vec!["klog-poll".into()]) else {
-                return;
-            };
-            let _ = s.set_nonblocking(false);
-            if s.write_all(text.as_bytes()).is_err() {
-                return;
-            }
-            let _ = s.set_nonblocking(true);
-            match s.read(&mut b) {
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                _ => return,
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        klog(s, tx, &words[1..]);
+        return;
     }
     let (code, text) = if words.first().map(String::as_str) == Some("ping") {
         ping(tx, &words[1..])
@@ -746,6 +820,93 @@ fn serve(s: &mut UnixStream, tx: &Sender<Req>) {
         a
     };
     let _ = s.write_all(format!("EXIT {code}\n{text}").as_bytes());
+}
+
+/// `zubr klog [-l] [-t] [-T] [-g] [-p N] [-m MASK] [-f MASK]` (klogview): `-l` lists the mask
+/// names; `-m` sets the engine's event mask; `-f` shows only these groups; `-t` prefixes the
+/// seconds since the daemon started (`-p` decimals), `-T` the UTC time of day, `-g` the
+/// subsystem. Streams until the utility closes the connection.
+fn klog(s: &mut UnixStream, tx: &Sender<Req>, w: &[String]) {
+    let mut flags = String::new();
+    let (mut prec, mut show, mut set) = ("0".to_owned(), EventMask::ALL, None);
+    let mut it = w.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-p" | "-m" | "-f" => {
+                let Some(v) = it.next() else {
+                    let _ =
+                        s.write_all(format!("EXIT 9\nUser Error: {a} needs a value\n").as_bytes());
+                    return;
+                };
+                match a.as_str() {
+                    "-p" => prec = v.clone(),
+                    "-m" => set = Some(v.clone()),
+                    _ => match EventMask::parse(v) {
+                        Ok(m) => show = m,
+                        Err(e) => {
+                            let _ = s.write_all(format!("EXIT 9\nUser Error: {e}\n").as_bytes());
+                            return;
+                        }
+                    },
+                }
+            }
+            f if f.len() > 1
+                && f.starts_with('-')
+                && f[1..].chars().all(|c| "ltTg".contains(c)) =>
+            {
+                flags.push_str(&f[1..]);
+            }
+            _ => {
+                let _ = s.write_all(
+                    b"EXIT 9\nUsage: klog [-l] [-t] [-T] [-g] [-p N] [-m MASK] [-f MASK]\n",
+                );
+                return;
+            }
+        }
+    }
+    if flags.contains('l') {
+        let mut o = String::from("EXIT 0\n");
+        for (n, m) in EventMask::NAMES {
+            o.push_str(&format!("{n:<12} 0x{:x}\n", m.0));
+        }
+        let _ = s.write_all(o.as_bytes());
+        return;
+    }
+    if let Some(m) = set {
+        match ask(tx, vec!["klog-mask".into(), m]) {
+            Some((0, _)) => {}
+            Some((c, e)) => {
+                let _ = s.write_all(format!("EXIT {c}\n{e}").as_bytes());
+                return;
+            }
+            None => return,
+        }
+    }
+    if s.write_all(b"EXIT 0\n").is_err() || s.set_nonblocking(true).is_err() {
+        return;
+    }
+    let mut b = [0u8; 1];
+    loop {
+        let req = vec![
+            "klog-poll".into(),
+            show.0.to_string(),
+            flags.clone(),
+            prec.clone(),
+        ];
+        let Some((_, text)) = ask(tx, req) else {
+            return;
+        };
+        let _ = s.set_nonblocking(false);
+        if s.write_all(text.as_bytes()).is_err() {
+            return;
+        }
+        let _ = s.set_nonblocking(true);
+        match s.read(&mut b) {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            _ => return,
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// `zubr ping ADDR [-c COUNT] [-s SRC] [-W SECONDS]`: echo requests from SRC (default the IKECFG
@@ -816,6 +977,72 @@ fn ping(tx: &Sender<Req>, w: &[String]) -> (u8, String) {
     (u8::from(got != count), out)
 }
 
+/// The remote networks of the policy's PROTECT rules as CIDR blocks (a range becomes the
+/// fewest blocks that cover it exactly).
+fn policy_routes(lsp: &str) -> Result<Vec<String>, String> {
+    let text = std::fs::read(lsp).map_err(|e| format!("{lsp}: {e}"))?;
+    let policy = zubr_lsp::check(&text, &zubr_lsp::Options::default())
+        .compile()
+        .map_err(|d| zubr_lsp::render(&d, lsp, &text))?;
+    let mapped =
+        zubr_agent::map_policy(&policy, &SOFTWARE, &LiteralKeys).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for r in &mapped.ike.ipsec_rules {
+        let (mut a, b) = (
+            u64::from(u32::from(r.remote.first)),
+            u64::from(u32::from(r.remote.last)),
+        );
+        while a <= b {
+            // the largest aligned block starting at a that ends within b
+            let mut size = if a == 0 {
+                1u64 << 32
+            } else {
+                1u64 << a.trailing_zeros().min(32)
+            };
+            while a + size - 1 > b {
+                size >>= 1;
+            }
+            let prefix = 32 - size.trailing_zeros();
+            let net = Ipv4Addr::from(u32::try_from(a).unwrap_or(0));
+            let block = format!("{net}/{prefix}");
+            if prefix > 0 && !out.contains(&block) {
+                out.push(block);
+            }
+            a += size;
+        }
+    }
+    Ok(out)
+}
+
+/// IPv4 (address, mask, broadcast) of `name` from `ip -4 -o addr show dev NAME`.
+fn kernel_addrs(name: &str) -> Vec<(Ipv4Addr, Ipv4Addr, Ipv4Addr)> {
+    let Ok(o) = std::process::Command::new("ip")
+        .args(["-4", "-o", "addr", "show", "dev", name])
+        .output()
+    else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            let i = w.iter().position(|x| *x == "inet")?;
+            let (ip, p) = parse_cidr(w.get(i + 1)?).ok()?;
+            let mask = if p == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(p))
+            };
+            let brd = w
+                .iter()
+                .position(|x| *x == "brd")
+                .and_then(|j| w.get(j + 1)?.parse().ok())
+                .unwrap_or(Ipv4Addr::UNSPECIFIED);
+            Some((ip, Ipv4Addr::from(mask), brd))
+        })
+        .collect()
+}
+
 fn parse_cidr(cidr: &str) -> Result<(Ipv4Addr, u8), String> {
     let bad = || format!("{cidr}: expected ADDR/PREFIX");
     let (ip, p) = cidr.split_once('/').ok_or_else(bad)?;
@@ -851,6 +1078,9 @@ struct Device {
     recent: std::cell::RefCell<std::collections::VecDeque<(StdInstant, Vec<u8>)>>,
 }
 
+/// The next hop of the routes through the device (link-local, on-link).
+const NEXT_HOP: &str = "169.254.77.1";
+
 /// The next hop's MAC address (locally administered, on no interface).
 const NEXT_HOP_MAC: &str = "02:00:5a:75:62:72";
 
@@ -858,27 +1088,20 @@ const NEXT_HOP_MAC: &str = "02:00:5a:75:62:72";
 const DUP_WINDOW: Duration = Duration::from_millis(50);
 
 impl Device {
-    fn up(name: &str, ip: Ipv4Addr, prefix: u8, routes: &[String]) -> Result<Device, String> {
+    /// Creates the pair; [`Device::configure`] gives it its address and routes.
+    fn up(name: &str) -> Result<Device, String> {
         use rustix::net::{AddressFamily, SocketFlags, SocketType, eth, ipproto, socket_with};
         let far: String = format!("{name}p").chars().take(15).collect();
         let _ = ip_cmd(&["link", "del", name]);
         ip_cmd(&[
             "link", "add", name, "mtu", "1400", "type", "veth", "peer", "name", &far,
         ])?;
-        ip_cmd(&["addr", "add", &format!("{ip}/{prefix}"), "dev", name])?;
         ip_cmd(&["link", "set", &far, "up"])?;
         ip_cmd(&["link", "set", name, "up"])?;
-        // the next hop: the last address of the network, a MAC address nobody has
-        let mask = if prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - u32::from(prefix))
-        };
-        let hop = Ipv4Addr::from((u32::from(ip) & mask) | (!mask).saturating_sub(1).max(1));
         ip_cmd(&[
             "neigh",
             "replace",
-            &hop.to_string(),
+            NEXT_HOP,
             "lladdr",
             NEXT_HOP_MAC,
             "dev",
@@ -886,20 +1109,6 @@ impl Device {
             "nud",
             "permanent",
         ])?;
-        for r in routes {
-            parse_cidr(r)?;
-            ip_cmd(&[
-                "route",
-                "replace",
-                r,
-                "via",
-                &hop.to_string(),
-                "dev",
-                name,
-                "src",
-                &ip.to_string(),
-            ])?;
-        }
         let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
         // ETH_P_ALL: only ptype_all handlers see a device's outgoing packets
         let capture = socket_with(
@@ -920,9 +1129,39 @@ impl Device {
             name: name.to_owned(),
             capture,
             raw,
-            net: (u32::from(ip) & mask, mask),
+            // nothing is captured until configure()
+            net: (0, u32::MAX),
             recent: std::cell::RefCell::new(std::collections::VecDeque::new()),
         })
+    }
+
+    /// Gives the device `ip/prefix` and routes `routes` through it to the next hop (an address
+    /// with a MAC address nobody has, on-link).
+    fn configure(&mut self, ip: Ipv4Addr, prefix: u8, routes: &[String]) -> Result<(), String> {
+        let name = self.name.clone();
+        ip_cmd(&["addr", "replace", &format!("{ip}/{prefix}"), "dev", &name])?;
+        for r in routes {
+            parse_cidr(r)?;
+            ip_cmd(&[
+                "route",
+                "replace",
+                r,
+                "via",
+                NEXT_HOP,
+                "dev",
+                &name,
+                "onlink",
+                "src",
+                &ip.to_string(),
+            ])?;
+        }
+        let mask = if prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(prefix))
+        };
+        self.net = (u32::from(ip) & mask, mask);
+        Ok(())
     }
 
     fn in_net(&self, a: Ipv4Addr) -> bool {
@@ -979,5 +1218,32 @@ impl Device {
 impl Drop for Device {
     fn drop(&mut self) {
         let _ = ip_cmd(&["link", "del", &self.name]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_from_protect_rules() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/");
+        // example 01: 10.10.0.0..10.10.255.255
+        assert_eq!(
+            policy_routes(&format!("{dir}01-psk-gost-client.lsp")),
+            Ok(vec!["10.10.0.0/16".to_owned()])
+        );
+        let interop = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/interop-psk.lsp");
+        assert_eq!(policy_routes(interop), Ok(vec!["10.99.0.0/24".to_owned()]));
+    }
+
+    #[test]
+    fn cidr() {
+        assert_eq!(
+            parse_cidr("10.88.0.1/24"),
+            Ok((Ipv4Addr::new(10, 88, 0, 1), 24))
+        );
+        assert!(parse_cidr("10.88.0.1").is_err());
+        assert!(parse_cidr("10.88.0.1/33").is_err());
     }
 }
