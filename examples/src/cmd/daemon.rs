@@ -10,17 +10,13 @@
 //! daemon keeps running so that `zubr lsp load` can fix it.
 //!
 //! ESP leaves through the NAT-T socket (ESP-in-UDP, policies with `NATTraversal = FORCE` or a
-//! NAT). The packet device (`--tun NAME --tun-addr CIDR [--route CIDR]...`): a TUN device needs
-//! the `TUNSETIFF` ioctl, which cannot be made without `unsafe` (forbidden in this workspace), so
-//! the daemon creates a veth pair `NAME`/`NAMEp` with `ip` (veth is what every kernel with
-//! namespaces has; `dummy` may be missing), gives `NAME` the address and routes the protected
-//! networks through it to a fixed next hop whose MAC address no interface has (so the far end
-//! drops every frame as `otherhost`: nothing leaks in clear). The host's packets routed there
-//! are read with an `AF_PACKET` socket (packets from the `--tun-addr` network to elsewhere; the
-//! copy the far end receives is recognised as a duplicate and skipped), go through the agent's
-//! outbound path, and what the agent delivers is handed back to the host's stack through a raw
-//! IPv4 socket (`IPPROTO_RAW`; the kernel delivers it locally). rustix makes both sockets
-//! without unsafe code.
+//! NAT). The packet device (`--tun NAME --tun-addr CIDR [--route CIDR]...`) is a Linux TUN
+//! interface made with the `tun` crate (the `TUNSETIFF` ioctl needs `unsafe`, which this
+//! workspace forbids in its own code; the maintained crate does it). The daemon gives it the
+//! `--tun-addr` address (or the IKECFG address Mode Config assigns), routes the protected
+//! networks (`--route`, by default the remote networks of the policy's PROTECT rules) through
+//! it, feeds what the host sends into it to the agent's outbound path, and writes what the agent
+//! delivers back into it.
 //! This module must not make policy decisions; it only moves bytes between the agent and the OS.
 
 use std::collections::HashSet;
@@ -1067,76 +1063,32 @@ fn ip_cmd(args: &[&str]) -> Result<(), String> {
     }
 }
 
-/// The packet device: a dummy link whose outgoing packets are captured, and a raw socket that
-/// hands packets back to the host's stack (see the module docs).
+/// The packet device: a TUN interface (layer 3, no packet-information header). The host's
+/// packets routed into it are read here; packets written to it reach the host's stack as if
+/// they had arrived on a link. The interface disappears when the device is dropped (and when the
+/// process dies: it is not persistent).
 struct Device {
     name: String,
-    capture: rustix::fd::OwnedFd,
-    raw: rustix::fd::OwnedFd,
-    net: (u32, u32),
-    /// Packets captured in the last [`DUP_WINDOW`]: the far end's copy of each is skipped.
-    recent: std::cell::RefCell<std::collections::VecDeque<(StdInstant, Vec<u8>)>>,
+    dev: tun::Device,
 }
 
-/// The next hop of the routes through the device (link-local, on-link).
-const NEXT_HOP: &str = "169.254.77.1";
-
-/// The next hop's MAC address (locally administered, on no interface).
-const NEXT_HOP_MAC: &str = "02:00:5a:75:62:72";
-
-/// How long a captured packet's duplicate (the far end's copy) is expected.
-const DUP_WINDOW: Duration = Duration::from_millis(50);
-
 impl Device {
-    /// Creates the pair; [`Device::configure`] gives it its address and routes.
+    /// Creates TUN `name` (MTU 1400), up; [`Device::configure`] gives it its address and
+    /// routes.
     fn up(name: &str) -> Result<Device, String> {
-        use rustix::net::{AddressFamily, SocketFlags, SocketType, eth, ipproto, socket_with};
-        let far: String = format!("{name}p").chars().take(15).collect();
-        let _ = ip_cmd(&["link", "del", name]);
-        ip_cmd(&[
-            "link", "add", name, "mtu", "1400", "type", "veth", "peer", "name", &far,
-        ])?;
-        ip_cmd(&["link", "set", &far, "up"])?;
+        let mut cfg = tun::Configuration::default();
+        cfg.tun_name(name).mtu(1400).up();
+        let dev = tun::create(&cfg).map_err(|e| format!("TUN device {name}: {e}"))?;
+        dev.set_nonblock()
+            .map_err(|e| format!("TUN device {name}: non-blocking mode: {e}"))?;
         ip_cmd(&["link", "set", name, "up"])?;
-        ip_cmd(&[
-            "neigh",
-            "replace",
-            NEXT_HOP,
-            "lladdr",
-            NEXT_HOP_MAC,
-            "dev",
-            name,
-            "nud",
-            "permanent",
-        ])?;
-        let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
-        // ETH_P_ALL: only ptype_all handlers see a device's outgoing packets
-        let capture = socket_with(
-            AddressFamily::PACKET,
-            SocketType::DGRAM,
-            flags,
-            Some(eth::ALL),
-        )
-        .map_err(|e| format!("AF_PACKET socket: {e}"))?;
-        let raw = socket_with(
-            AddressFamily::INET,
-            SocketType::RAW,
-            SocketFlags::CLOEXEC,
-            Some(ipproto::RAW),
-        )
-        .map_err(|e| format!("raw IPv4 socket: {e}"))?;
         Ok(Device {
             name: name.to_owned(),
-            capture,
-            raw,
-            // nothing is captured until configure()
-            net: (0, u32::MAX),
-            recent: std::cell::RefCell::new(std::collections::VecDeque::new()),
+            dev,
         })
     }
 
-    /// Gives the device `ip/prefix` and routes `routes` through it to the next hop (an address
-    /// with a MAC address nobody has, on-link).
+    /// Gives the device `ip/prefix` and routes `routes` through it with `ip` as the source.
     fn configure(&mut self, ip: Ipv4Addr, prefix: u8, routes: &[String]) -> Result<(), String> {
         let name = self.name.clone();
         ip_cmd(&["addr", "replace", &format!("{ip}/{prefix}"), "dev", &name])?;
@@ -1146,78 +1098,29 @@ impl Device {
                 "route",
                 "replace",
                 r,
-                "via",
-                NEXT_HOP,
                 "dev",
                 &name,
-                "onlink",
                 "src",
                 &ip.to_string(),
             ])?;
         }
-        let mask = if prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - u32::from(prefix))
-        };
-        self.net = (u32::from(ip) & mask, mask);
         Ok(())
     }
 
-    fn in_net(&self, a: Ipv4Addr) -> bool {
-        u32::from(a) & self.net.1 == self.net.0
-    }
-
-    /// The next packet the host sent into the device (from its network to elsewhere).
+    /// The next IPv4 packet the host sent into the device, if one is waiting (IPv6 and
+    /// anything shorter than an IPv4 header are skipped).
     fn capture(&self, buf: &mut [u8]) -> Option<usize> {
         loop {
-            let n = match rustix::net::recv(
-                &self.capture,
-                &mut *buf,
-                rustix::net::RecvFlags::empty(),
-            ) {
-                Ok((_, n)) => n,
-                Err(_) => return None,
-            };
-            let p = buf.get(..n)?;
-            if n < 20 || p[0] >> 4 != 4 {
-                continue;
+            let n = self.dev.recv(&mut *buf).ok()?;
+            if n >= 20 && buf.first().is_some_and(|b| b >> 4 == 4) {
+                return Some(n);
             }
-            let src = Ipv4Addr::new(p[12], p[13], p[14], p[15]);
-            let dst = Ipv4Addr::new(p[16], p[17], p[18], p[19]);
-            if !self.in_net(src) || self.in_net(dst) {
-                continue;
-            }
-            let now = StdInstant::now();
-            let mut recent = self.recent.borrow_mut();
-            while recent
-                .front()
-                .is_some_and(|(t, _)| now.duration_since(*t) > DUP_WINDOW)
-            {
-                recent.pop_front();
-            }
-            if let Some(k) = recent.iter().position(|(_, q)| q == p) {
-                recent.remove(k);
-                continue;
-            }
-            recent.push_back((now, p.to_vec()));
-            return Some(n);
         }
     }
 
     /// Hands a packet to the host's stack; false when the kernel refused it.
     fn deliver(&self, packet: &[u8]) -> bool {
-        let Some(d) = packet.get(16..20) else {
-            return false;
-        };
-        let dst = std::net::SocketAddrV4::new(Ipv4Addr::new(d[0], d[1], d[2], d[3]), 0);
-        rustix::net::sendto(&self.raw, packet, rustix::net::SendFlags::empty(), &dst).is_ok()
-    }
-}
-
-impl Drop for Device {
-    fn drop(&mut self) {
-        let _ = ip_cmd(&["link", "del", &self.name]);
+        self.dev.send(packet).is_ok_and(|n| n == packet.len())
     }
 }
 
