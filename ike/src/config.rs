@@ -176,13 +176,13 @@ pub const AUTH_RSA_SIG: u16 = 3;
 pub const AUTH_ECDSA_P256: u16 = 9;
 /// Authentication Method 10 (RFC 4754): ECDSA on P-384 (`ecdsa-p384-raw`).
 pub const AUTH_ECDSA_P384: u16 = 10;
-/// **[Z]** Authentication Method 65301 (IKE private range 65001–65535, clear of XAuth's
+/// **\[Z\]** Authentication Method 65301 (IKE private range 65001–65535, clear of XAuth's
 /// 65001–65010): bign-with-hbelt (STB 34.101.45) on bign-curve256v1, scheme `bign-hbelt`.
 /// The signed message is HASH_I/HASH_R as computed with the negotiated PRF; the scheme hashes
 /// it with belt-hash, so bign always signs a 32-byte H whatever the PRF's output length, and a
 /// token that only offers "sign with hbelt" can do it.
 pub const AUTH_BIGN_SIG: u16 = 65301;
-/// **[Z]** Authentication Method 65302: GOST R 34.10-2001 with GOST R 34.11-94 (CryptoPro
+/// **\[Z\]** Authentication Method 65302: GOST R 34.10-2001 with GOST R 34.11-94 (CryptoPro
 /// parameters), scheme `gost3410-2001-gostr3411-94`. As for bign, HASH_I/HASH_R is the message:
 /// the scheme hashes it with GOST R 34.11-94 before signing (the standard's procedure; no raw
 /// "sign this digest" entry point is needed on a token).

@@ -1,11 +1,16 @@
 //! # zubr-ike — the Zubr IKEv1 engine
 //!
 //! IKEv1 (RFC 2407, 2408, 2409) as a deterministic, sans-IO state machine in the style of
-//! quinn-proto: Main and Aggressive Mode with pre-shared keys, Quick Mode with and without PFS,
-//! Informational exchanges (Delete, Notify, DPD of RFC 3706), NAT traversal (RFC 3947 and the
-//! drafts strongSwan accepts: NAT-D, floating to port 4500, UDP-encapsulated modes,
-//! keep-alives), the IV chaining of RFC 2409 appendix B, retransmission with back-off, and
-//! duplicate requests answered by resending the last response. Every algorithm comes from a
+//! quinn-proto: Main and Aggressive Mode with pre-shared keys or signatures (RSA, ECDSA, bign,
+//! GOST R 34.10; CERT/CERTREQ, certificates checked by the host's
+//! [`config::CertificateValidator`]), Quick Mode with and without PFS, Informational exchanges
+//! (Delete, Notify, DPD of RFC 3706), remote access (XAuth client and server, Mode Config pull
+//! and push, gateway address pools with tranches), IKE fragmentation (the vendor extension
+//! strongSwan and Cisco use), NAT traversal (RFC 3947 and the drafts strongSwan accepts: NAT-D,
+//! floating to port 4500, UDP-encapsulated modes, keep-alives), the IV chaining of RFC 2409
+//! appendix B, retransmission with back-off, and a repeated request answered by resending the
+//! message that answered it (a repeated answer is never answered: two peers would ping-pong).
+//! Every algorithm comes from a
 //! [`zubr_crypto_stb::CryptoProvider`] looked up by wire number: the international suite, and
 //! GOST/STB suites as soon as the provider's tables carry them.
 //!
@@ -100,11 +105,15 @@
 //! message, Aggressive Mode at most one key pair per admitted half-open SA. Outbox, event queue,
 //! Quick Modes per SA, payloads per message and every list parsed from the wire are bounded.
 //!
-//! ## Extending
-//! Signature authentication adds a variant to [`config::AuthMethod`] (SKEYID, the payloads it
-//! sends and their check are dispatched on it in `engine::phase1`); XAuth and Mode Config run as
-//! Transaction exchanges (type 6, [`codec::AttributePayload`]); IKE fragmentation reassembles
-//! [`codec::FragmentPayload`]s before `handle_datagram`'s message parsing.
+//! ## Where the extensions live
+//! Signature authentication is a variant of [`config::AuthMethod`] (SKEYID, the payloads it
+//! sends and their check are dispatched on it in `engine::phase1`); the engine never parses a
+//! certificate. XAuth and Mode Config run as Transaction exchanges (type 6,
+//! [`codec::AttributePayload`], `engine::transaction`) between phase 1 and the first Quick Mode,
+//! while the ISAKMP SA shows `configuration`; the client's assigned address replaces an unset
+//! local selector ([`engine::Event::ModeConfigReceived`]). IKE fragmentation (`engine::frag`)
+//! reassembles [`codec::FragmentPayload`]s, bounded in count, bytes and time, before the
+//! message dispatch, and cuts what we send to `FragmentSize` once the peer announced support.
 //!
 //! ## What it must not do
 //! Touch packets of the data plane (the host hands keys to `zubr-esp`), read a clock, or

@@ -613,10 +613,10 @@ fn xauth_and_mode_config_survive_a_lossy_network() {
             ),
         ];
         let mut n = Net::new(nodes);
-        n.rng = Lcg(seed);
-        n.loss = 20;
-        n.dup = 20;
-        n.reorder = 30;
+        n.link.rng = Lcg(seed);
+        n.link.loss = 20;
+        n.link.dup = 20;
+        n.link.reorder = 30;
         acquire(&mut n, 1);
         n.run_for(Duration::from_secs(60));
         assert_eq!(
@@ -666,10 +666,10 @@ fn big_certificates_go_in_fragments_under_loss_reordering_duplication() {
             n.1.set_unix_time(Instant::from_secs(1000), UnixTime(NOW_UNIX));
         }
         let mut n = Net::new(nodes);
-        n.rng = Lcg(seed + 100);
-        n.loss = if seed < 2 { 0 } else { 8 };
-        n.dup = 20;
-        n.reorder = 40;
+        n.link.rng = Lcg(seed + 100);
+        n.link.loss = if seed < 2 { 0 } else { 8 };
+        n.link.dup = 20;
+        n.link.reorder = 40;
         acquire(&mut n, 0);
         n.run_for(Duration::from_secs(60));
         assert_eq!(n.ready(0).len(), 1, "seed {seed}: {:?}", n.events[0]);

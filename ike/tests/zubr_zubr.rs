@@ -132,10 +132,10 @@ fn loss_duplication_and_reordering() {
             );
             s.pfs = (seed % 2 == 0).then(fast_group);
             let mut p = Pair::new(&s);
-            p.rng = Lcg(seed);
-            p.loss = 25;
-            p.dup = 25;
-            p.reorder = 30;
+            p.link.rng = Lcg(seed);
+            p.link.loss = 25;
+            p.link.dup = 25;
+            p.link.reorder = 30;
             p.acquire();
             p.run_for(Duration::from_secs(60));
             let (ra, rb) = (p.ready_a(), p.ready_b());
@@ -158,7 +158,7 @@ fn duplicated_answers_do_not_ping_pong() {
             esp("AES-K128-CBC", Some("SHA1-H96-HMAC")),
         );
         let mut p = Pair::new(&s);
-        p.dup = 100;
+        p.link.dup = 100;
         p.acquire();
         p.run_for(Duration::from_secs(5));
         assert_eq!(p.ready_a().len(), 1, "{mode:?}: {:?}", p.events_a);

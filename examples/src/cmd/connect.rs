@@ -906,4 +906,48 @@ mod tests {
         );
         assert!(parse_id("bogus:x").is_err());
     }
+
+    #[test]
+    fn remote_access_options() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            a: Args,
+        }
+        use clap::Parser;
+        let base = [
+            "zubr",
+            "--peer",
+            "10.77.0.2",
+            "--psk",
+            "k",
+            "--remote-ts",
+            "10.99.0.0/24",
+        ];
+        let parse = |extra: &[&str]| Cli::try_parse_from(base.iter().chain(extra)).map(|c| c.a);
+        // --local-ts may be left out only with Mode Config
+        assert!(parse(&[]).is_err());
+        let a = parse(&["--modecfg"]).unwrap();
+        assert_eq!(a.modecfg.as_deref(), Some("pull"));
+        assert!(a.local_ts.is_none());
+        let a = parse(&["--modecfg", "push", "--fragment-size", "0"]).unwrap();
+        assert_eq!(a.modecfg.as_deref(), Some("push"));
+        assert_eq!(a.fragment_size, Some(0));
+        assert!(parse(&["--modecfg", "sideways"]).is_err());
+        // XAuth needs both halves
+        assert!(parse(&["--local-ts", "10.0.0.1", "--xauth-user", "u"]).is_err());
+        let a = parse(&[
+            "--local-ts",
+            "10.0.0.1",
+            "--xauth-user",
+            "u",
+            "--xauth-pass",
+            "p",
+        ])
+        .unwrap();
+        assert_eq!(
+            (a.xauth_user.as_deref(), a.xauth_pass.as_deref()),
+            (Some("u"), Some("p"))
+        );
+    }
 }

@@ -423,9 +423,6 @@ impl Recent {
     fn contains(&self, d: u64) -> bool {
         self.0.contains(&d)
     }
-    fn last(&self) -> Option<u64> {
-        self.0.back().copied()
-    }
     fn push(&mut self, d: u64) {
         if self.0.len() >= RECENT_DIGESTS {
             self.0.pop_front();

@@ -523,10 +523,8 @@ impl Engine {
             Some(ti) => {
                 let t = &self.isakmp[i].txn[ti];
                 if t.recent.contains(d) || t.done_at.is_some() {
-                    if t.recent.last() == Some(d)
-                        && let Some(p) = t.retx.as_ref().map(|r| r.payload.clone())
-                        && t.kind == Kind::Answered
-                    {
+                    // only a request we answered is answered again
+                    if let Some(p) = t.retx.as_ref().and_then(|r| r.answer_to(d)) {
                         self.send_on(i, &p);
                     }
                     return Err(Ignored::Duplicate);
@@ -595,12 +593,10 @@ impl Engine {
             mid,
             iv,
             kind: Kind::Answered,
-            retx: Some(Retransmit::new(
-                m,
-                now,
-                self.config.params.retry_time_base,
-                false,
-            )),
+            retx: Some(Retransmit {
+                answers: Some(d),
+                ..Retransmit::new(m, now, self.config.params.retry_time_base, false)
+            }),
             recent,
             done_at: Some(now),
         };

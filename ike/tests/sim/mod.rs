@@ -1,7 +1,8 @@
-//! A simulated network and clock for Zubr↔Zubr tests (quinn's `Pair`, for IKE): two engines,
-//! datagrams delivered after a latency, with seeded loss, duplication, reordering and an
-//! optional source-port-rewriting NAT in front of the responder; the clock jumps to the next
-//! delivery or engine timeout.
+//! A simulated network and clock for Zubr↔Zubr tests (quinn's `Pair`, for IKE): two engines
+//! ([`Pair`], with an optional source-port-rewriting NAT in front of the responder) or a gateway
+//! and its clients ([`Net`]), over one [`Link`] model: datagrams delivered after a latency, with
+//! seeded loss, duplication and reordering; the clock jumps to the next delivery or engine
+//! timeout.
 
 #![allow(dead_code)]
 
@@ -154,18 +155,104 @@ impl Lcg {
     }
 }
 
-pub struct Pair {
-    pub a: Engine,
-    pub b: Engine,
-    pub now: Instant,
-    /// (deliver at, sequence, to A?, datagram)
-    queue: Vec<(Instant, u64, bool, Transmit)>,
+/// The simulated wire both simulations share: datagrams in flight to a destination `D` (a side
+/// of [`Pair`], a node of [`Net`]), each delivered after `latency`, with seeded loss (percent),
+/// duplication and reordering (up to 300 ms late).
+pub struct Link<D> {
+    /// (deliver at, sequence, destination, datagram)
+    queue: Vec<(Instant, u64, D, Transmit)>,
     seq: u64,
     pub latency: Duration,
     pub loss: u64,
     pub dup: u64,
     pub reorder: u64,
     pub rng: Lcg,
+}
+
+/// What a simulation does next (see [`Link::next`]).
+pub enum Next<D> {
+    /// Hand this datagram to `D`.
+    Deliver(D, Transmit),
+    /// Run every engine's timers.
+    Timeout,
+    /// Nothing is due before the end of the run.
+    Done,
+}
+
+impl<D: Copy> Link<D> {
+    pub fn new(seed: u64) -> Self {
+        Link {
+            queue: Vec::new(),
+            seq: 0,
+            latency: Duration::from_millis(5),
+            loss: 0,
+            dup: 0,
+            reorder: 0,
+            rng: Lcg(seed),
+        }
+    }
+
+    /// Puts `t` on the wire towards `to` at `now` (or loses it).
+    pub fn send(&mut self, now: Instant, to: D, t: Transmit) {
+        if self.loss > 0 && self.rng.chance(self.loss) {
+            return;
+        }
+        let mut delay = self.latency;
+        if self.reorder > 0 && self.rng.chance(self.reorder) {
+            delay += Duration::from_millis(self.rng.next() % 300);
+        }
+        let copies = if self.dup > 0 && self.rng.chance(self.dup) {
+            2
+        } else {
+            1
+        };
+        for _ in 0..copies {
+            self.seq += 1;
+            self.queue.push((now + delay, self.seq, to, t.clone()));
+        }
+    }
+
+    /// Advances `now` to the next delivery or engine timer (`timers`: the earliest of the
+    /// engines' `poll_timeout`), or to `until` when nothing is due before it.
+    pub fn next(&mut self, now: &mut Instant, until: Instant, timers: Option<Instant>) -> Next<D> {
+        let next_q = self.queue.iter().map(|q| (q.0, q.1)).min();
+        let next = match (next_q.map(|q| q.0), timers) {
+            (Some(q), Some(t)) => q.min(t),
+            (Some(q), None) => q,
+            (None, Some(t)) => t,
+            (None, None) => return Next::Done,
+        };
+        if next > until {
+            *now = until;
+            return Next::Done;
+        }
+        *now = (*now).max(next);
+        if let Some((at, seq)) = next_q
+            && at <= *now
+        {
+            let k = self
+                .queue
+                .iter()
+                .position(|q| q.0 == at && q.1 == seq)
+                .unwrap();
+            let (_, _, to, t) = self.queue.remove(k);
+            return Next::Deliver(to, t);
+        }
+        Next::Timeout
+    }
+
+    /// Datagrams in flight.
+    pub fn in_flight(&self) -> usize {
+        self.queue.len()
+    }
+}
+
+pub struct Pair {
+    pub a: Engine,
+    pub b: Engine,
+    pub now: Instant,
+    /// Datagrams in flight; `true` = to A.
+    pub link: Link<bool>,
     /// Rewrite A's source ports 500→20500 and 4500→24500 on the way to B (and back).
     pub nat: bool,
     /// Drop everything (a dead link).
@@ -191,13 +278,7 @@ impl Pair {
             a: engine(ca, 1),
             b: engine(cb, 2),
             now: Instant::from_secs(1000),
-            queue: Vec::new(),
-            seq: 0,
-            latency: Duration::from_millis(5),
-            loss: 0,
-            dup: 0,
-            reorder: 0,
-            rng: Lcg(7),
+            link: Link::new(7),
             nat: false,
             cut: false,
             events_a: Vec::new(),
@@ -238,7 +319,7 @@ impl Pair {
     }
 
     fn enqueue(&mut self, to_a: bool, mut t: Transmit) {
-        if self.cut || (self.loss > 0 && self.rng.chance(self.loss)) {
+        if self.cut {
             return;
         }
         if self.nat && !to_a {
@@ -246,20 +327,7 @@ impl Pair {
             let p = if t.local.port() == 500 { 20500 } else { 24500 };
             t.local.set_port(p);
         }
-        let mut delay = self.latency;
-        if self.reorder > 0 && self.rng.chance(self.reorder) {
-            delay += Duration::from_millis(self.rng.next() % 300);
-        }
-        self.seq += 1;
-        let copies = if self.dup > 0 && self.rng.chance(self.dup) {
-            2
-        } else {
-            1
-        };
-        for _ in 0..copies {
-            self.queue
-                .push((self.now + delay, self.seq, to_a, t.clone()));
-        }
+        self.link.send(self.now, to_a, t);
     }
 
     fn deliver(&mut self, to_a: bool, t: Transmit) {
@@ -278,36 +346,18 @@ impl Pair {
     pub fn run_until(&mut self, until: Instant) {
         for _ in 0..100_000 {
             self.collect();
-            let next_q = self.queue.iter().map(|q| (q.0, q.1)).min();
-            let next_t = [self.a.poll_timeout(), self.b.poll_timeout()]
+            let timers = [self.a.poll_timeout(), self.b.poll_timeout()]
                 .into_iter()
                 .flatten()
                 .min();
-            let next = match (next_q, next_t) {
-                (Some(q), Some(t)) => q.0.min(t),
-                (Some(q), None) => q.0,
-                (None, Some(t)) => t,
-                (None, None) => return,
-            };
-            if next > until {
-                self.now = until;
-                return;
+            match self.link.next(&mut self.now, until, timers) {
+                Next::Deliver(to_a, t) => self.deliver(to_a, t),
+                Next::Timeout => {
+                    self.a.handle_timeout(self.now);
+                    self.b.handle_timeout(self.now);
+                }
+                Next::Done => return,
             }
-            self.now = self.now.max(next);
-            if let Some((at, seq)) = next_q
-                && at <= self.now
-            {
-                let k = self
-                    .queue
-                    .iter()
-                    .position(|q| q.0 == at && q.1 == seq)
-                    .unwrap();
-                let (_, _, to_a, t) = self.queue.remove(k);
-                self.deliver(to_a, t);
-                continue;
-            }
-            self.a.handle_timeout(self.now);
-            self.b.handle_timeout(self.now);
         }
         panic!("simulation did not settle");
     }
@@ -372,21 +422,15 @@ pub fn addr(ip: Ipv4Addr, port: u16) -> SocketAddr {
 }
 
 /// Several engines on one simulated network, addressed by IP (a gateway and its clients):
-/// datagrams go to the node whose address is the destination, after `latency`, with the same
-/// seeded loss / duplication / reordering as [`Pair`], and `mangle` may rewrite or drop each one
-/// (fragment tests).
+/// datagrams go to the node whose address is the destination, over the same [`Link`] as
+/// [`Pair`].
 pub struct Net {
     pub nodes: Vec<(Ipv4Addr, Engine)>,
     pub events: Vec<Vec<Event>>,
     pub sent: Vec<Vec<Transmit>>,
     pub now: Instant,
-    queue: Vec<(Instant, u64, usize, Transmit)>,
-    seq: u64,
-    pub latency: Duration,
-    pub loss: u64,
-    pub dup: u64,
-    pub reorder: u64,
-    pub rng: Lcg,
+    /// Datagrams in flight, by node index.
+    pub link: Link<usize>,
 }
 
 impl Net {
@@ -397,13 +441,7 @@ impl Net {
             events: (0..n).map(|_| Vec::new()).collect(),
             sent: (0..n).map(|_| Vec::new()).collect(),
             now: Instant::from_secs(1000),
-            queue: Vec::new(),
-            seq: 0,
-            latency: Duration::from_millis(5),
-            loss: 0,
-            dup: 0,
-            reorder: 0,
-            rng: Lcg(11),
+            link: Link::new(11),
         }
     }
 
@@ -411,28 +449,12 @@ impl Net {
         for k in 0..self.nodes.len() {
             while let Some(t) = self.nodes[k].1.poll_transmit() {
                 self.sent[k].push(t.clone());
-                let Some(to) = self
+                if let Some(to) = self
                     .nodes
                     .iter()
                     .position(|n| IpAddr::V4(n.0) == t.remote.ip())
-                else {
-                    continue;
-                };
-                if self.loss > 0 && self.rng.chance(self.loss) {
-                    continue;
-                }
-                let mut delay = self.latency;
-                if self.reorder > 0 && self.rng.chance(self.reorder) {
-                    delay += Duration::from_millis(self.rng.next() % 300);
-                }
-                let copies = if self.dup > 0 && self.rng.chance(self.dup) {
-                    2
-                } else {
-                    1
-                };
-                for _ in 0..copies {
-                    self.seq += 1;
-                    self.queue.push((self.now + delay, self.seq, to, t.clone()));
+                {
+                    self.link.send(self.now, to, t);
                 }
             }
             while let Some(e) = self.nodes[k].1.poll_event() {
@@ -445,43 +467,26 @@ impl Net {
         let until = self.now + d;
         for _ in 0..200_000 {
             self.collect();
-            let next_q = self.queue.iter().map(|q| (q.0, q.1)).min();
-            let next_t = self.nodes.iter().filter_map(|n| n.1.poll_timeout()).min();
-            let next = match (next_q, next_t) {
-                (Some(q), Some(t)) => q.0.min(t),
-                (Some(q), None) => q.0,
-                (None, Some(t)) => t,
-                (None, None) => return,
-            };
-            if next > until {
-                self.now = until;
-                return;
-            }
-            self.now = self.now.max(next);
-            if let Some((at, seq)) = next_q
-                && at <= self.now
-            {
-                let k = self
-                    .queue
-                    .iter()
-                    .position(|q| q.0 == at && q.1 == seq)
-                    .unwrap();
-                let (_, _, to, t) = self.queue.remove(k);
-                let _ = self.nodes[to]
-                    .1
-                    .handle_datagram(self.now, t.remote, t.local, &t.payload);
-                continue;
-            }
-            let now = self.now;
-            for n in &mut self.nodes {
-                n.1.handle_timeout(now);
+            let timers = self.nodes.iter().filter_map(|n| n.1.poll_timeout()).min();
+            match self.link.next(&mut self.now, until, timers) {
+                Next::Deliver(to, t) => {
+                    let _ = self.nodes[to]
+                        .1
+                        .handle_datagram(self.now, t.remote, t.local, &t.payload);
+                }
+                Next::Timeout => {
+                    for n in &mut self.nodes {
+                        n.1.handle_timeout(self.now);
+                    }
+                }
+                Next::Done => return,
             }
         }
         let timers: Vec<_> = self.nodes.iter().map(|n| n.1.poll_timeout()).collect();
         panic!(
-            "simulation did not settle: now {:?}, {} queued, timers {timers:?}, sent {:?}",
+            "simulation did not settle: now {:?}, {} in flight, timers {timers:?}, sent {:?}",
             self.now,
-            self.queue.len(),
+            self.link.in_flight(),
             self.sent.iter().map(Vec::len).collect::<Vec<_>>()
         );
     }
