@@ -28,7 +28,6 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-#[allow(clippy::large_enum_variant)] // parsed once; `connect` has many options
 enum Command {
     /// Crypto provider utilities: self-test, digests.
     Crypto(cmd::crypto::Args),

@@ -1094,15 +1094,7 @@ impl Device {
         ip_cmd(&["addr", "replace", &format!("{ip}/{prefix}"), "dev", &name])?;
         for r in routes {
             parse_cidr(r)?;
-            ip_cmd(&[
-                "route",
-                "replace",
-                r,
-                "dev",
-                &name,
-                "src",
-                &ip.to_string(),
-            ])?;
+            ip_cmd(&["route", "replace", r, "dev", &name, "src", &ip.to_string()])?;
         }
         Ok(())
     }
