@@ -203,6 +203,8 @@ fn exercise_agent() -> bool {
     let r = a.outbound(zubr_base::Instant::from_secs(1), phy, &mut b);
     core::hint::black_box(&r);
     a.sa_pairs() == 0
+}
+
 /// The PKI (issue 6/8): parse a PEM block into the in-memory store, count the objects.
 fn exercise_pki() -> usize {
     let mut store = zubr_pki::Store::new();
