@@ -217,6 +217,7 @@ pub struct IkecfgAssignment {
 struct Phy {
     name: Arc<str>,
     addrs: Vec<Ipv4Addr>,
+    bcasts: Vec<Ipv4Addr>,
     mtu: u16,
     fid: PhyId,
     ikecfg: bool,
@@ -402,6 +403,7 @@ impl Agent {
         self.phys.push(Phy {
             name: name.into(),
             addrs: addrs.to_vec(),
+            bcasts: bcasts.to_vec(),
             mtu: mtu.max(68),
             fid,
             ikecfg: false,
@@ -426,6 +428,17 @@ impl Agent {
                 .filter(|p| !p.ikecfg)
                 .find_map(|p| p.addrs.first().copied())
         })
+    }
+
+    /// Whether `dst` is this host's: an address or broadcast address of an interface, the
+    /// limited broadcast or multicast.
+    fn is_local(&self, dst: Ipv4Addr) -> bool {
+        dst.is_broadcast()
+            || dst.is_multicast()
+            || self
+                .phys
+                .iter()
+                .any(|p| p.addrs.contains(&dst) || p.bcasts.contains(&dst))
     }
 
     fn phy_of_addr(&self, a: Ipv4Addr) -> Option<PhyId> {
@@ -879,6 +892,17 @@ impl Agent {
         };
         match v {
             fl::Verdict::Pass(_) => {
+                // a host that is not a security gateway forwards nothing (a DHCP answer to the
+                // address being offered is still ours)
+                if !self.settings.gateway
+                    && let Ok(h) = ip::parse(pkt.bytes(), false)
+                    && !self.is_local(h.dst)
+                    && wire::five_tuple(pkt.bytes()).is_none_or(|t| !(t.2 == 17 && t.3.1 == 68))
+                {
+                    let r = DropReason::NotLocal;
+                    self.report_drop(Direction::In, phy, pkt.bytes(), r);
+                    return InResult::Drop(r);
+                }
                 self.stats.clear += 1;
                 InResult::Deliver { phy }
             }
@@ -977,11 +1001,7 @@ impl Agent {
             fl::Verdict::Pass(_) => {
                 self.stats.decapsulated += 1;
                 self.stats.protected_bytes += pkt.len() as u64;
-                if !self.settings.gateway
-                    && !self.phys.iter().any(|p| p.addrs.contains(&dst))
-                    && !dst.is_broadcast()
-                    && !dst.is_multicast()
-                {
+                if !self.settings.gateway && !self.is_local(dst) {
                     let r = DropReason::DecapsulatedNotLocal;
                     self.report_drop(Direction::In, deliver_phy, pkt.bytes(), r);
                     return InResult::Drop(r);
@@ -990,6 +1010,13 @@ impl Agent {
             }
             fl::Verdict::Drop(r) => {
                 self.stats.dropped += 1;
+                // the inner headers came out of the SA: say so (product.md §9)
+                let r = match r {
+                    DropReason::CorruptedIpHeader | DropReason::CorruptedProtocolHeaders => {
+                        DropReason::CorruptedAfterDecapsulation { sa: outer.0 }
+                    }
+                    r => r,
+                };
                 InResult::Drop(r)
             }
             fl::Verdict::Held => InResult::Held,
@@ -2047,6 +2074,7 @@ impl Agent {
                 self.phys.push(Phy {
                     name: name.into(),
                     addrs: alloc::vec![assignment.address],
+                    bcasts: Vec::new(),
                     mtu: 1400,
                     fid,
                     ikecfg: true,

@@ -353,6 +353,196 @@ pub enum DropReason {
     UnknownPhysicalInterface,
 }
 
+impl DropReason {
+    /// How many variants there are.
+    pub const COUNT: usize = 50;
+
+    /// One value of every variant, in declaration order (numbers 0, error code 1): for coverage
+    /// tables that must list each reason. `ALL[i].index() == i`.
+    pub const ALL: [DropReason; Self::COUNT] = [
+        DropReason::CorruptedIpHeader,
+        DropReason::CorruptedProtocolHeaders,
+        DropReason::CorruptedIpHeaderAfterReassembly,
+        DropReason::CorruptedProtocolHeadersAfterReassembly,
+        DropReason::CorruptedAfterDecapsulation { sa: 0 },
+        DropReason::UnableToFetchSpi,
+        DropReason::TooManyNestedEncapsulations,
+        DropReason::TooManyNestedEncapsulationsRecursive,
+        DropReason::Firewall,
+        DropReason::IpsecPolicy,
+        DropReason::SaFilter,
+        DropReason::Classification,
+        DropReason::IpsecPacketNotExpected { filter: 0 },
+        DropReason::MustBeProtected { filter: 0 },
+        DropReason::LacksRequiredIpsecLayer,
+        DropReason::TunnelHeaderMismatch { sa: 0 },
+        DropReason::SaBoundToOtherVif { sa: 0 },
+        DropReason::SaNotInBundle { sa: 0 },
+        DropReason::SaNotFirstInBundle { sa: 0 },
+        DropReason::SpiNotInBundle { spi: 0 },
+        DropReason::DecapsulatedHeaderMismatch { sa: 0 },
+        DropReason::SpiNotFound { spi: 0 },
+        DropReason::IpsecSaMismatch { filter: 0 },
+        DropReason::SaBundleNotFound { filter: 0 },
+        DropReason::Decapsulation {
+            sa: 0,
+            error: IpsecError::ReplayDetected,
+        },
+        DropReason::Encapsulation {
+            sa: 0,
+            error: IpsecError::ReplayDetected,
+        },
+        DropReason::SaUnusable { sa: 0 },
+        DropReason::NotLocal,
+        DropReason::DecapsulatedNotLocal,
+        DropReason::WaitingQueueFull {
+            filter: 0,
+            limit: 0,
+        },
+        DropReason::FailedToBuildBundle { filter: 0 },
+        DropReason::SaRequestsLimit { limit: 0 },
+        DropReason::SaRequestsLimitForFilter {
+            limit: 0,
+            filter: 0,
+        },
+        DropReason::SaQueueOverflow { sa: 0 },
+        DropReason::TooLargeForIpsec { length: 0 },
+        DropReason::IcmpPmtudProcessed,
+        DropReason::DriverBeingConfigured,
+        DropReason::ConfigIdMismatch {
+            packet: 0,
+            current: 0,
+        },
+        DropReason::IpsecFilterDead { filter: 0 },
+        DropReason::SaRequestOutOfMemory { filter: 0 },
+        DropReason::CannotAllocatePacketBuffer,
+        DropReason::CannotPrepareSaListOutOfMemory,
+        DropReason::IkecfgDestinationUnchanged,
+        DropReason::IkecfgSourceNotVirtual,
+        DropReason::DfSetCannotFragment { mtu: 0 },
+        DropReason::CannotFragment { mtu: 0 },
+        DropReason::DriverDefaultPolicy,
+        DropReason::IpDataNotAligned,
+        DropReason::UnknownNetworkInterface,
+        DropReason::UnknownPhysicalInterface,
+    ];
+
+    /// The variant's position in [`DropReason::ALL`]. The match is exhaustive, so a new variant
+    /// does not compile until it gets an index (and with it a place in `ALL`).
+    pub const fn index(&self) -> usize {
+        use DropReason::*;
+        match self {
+            CorruptedIpHeader => 0,
+            CorruptedProtocolHeaders => 1,
+            CorruptedIpHeaderAfterReassembly => 2,
+            CorruptedProtocolHeadersAfterReassembly => 3,
+            CorruptedAfterDecapsulation { .. } => 4,
+            UnableToFetchSpi => 5,
+            TooManyNestedEncapsulations => 6,
+            TooManyNestedEncapsulationsRecursive => 7,
+            Firewall => 8,
+            IpsecPolicy => 9,
+            SaFilter => 10,
+            Classification => 11,
+            IpsecPacketNotExpected { .. } => 12,
+            MustBeProtected { .. } => 13,
+            LacksRequiredIpsecLayer => 14,
+            TunnelHeaderMismatch { .. } => 15,
+            SaBoundToOtherVif { .. } => 16,
+            SaNotInBundle { .. } => 17,
+            SaNotFirstInBundle { .. } => 18,
+            SpiNotInBundle { .. } => 19,
+            DecapsulatedHeaderMismatch { .. } => 20,
+            SpiNotFound { .. } => 21,
+            IpsecSaMismatch { .. } => 22,
+            SaBundleNotFound { .. } => 23,
+            Decapsulation { .. } => 24,
+            Encapsulation { .. } => 25,
+            SaUnusable { .. } => 26,
+            NotLocal => 27,
+            DecapsulatedNotLocal => 28,
+            WaitingQueueFull { .. } => 29,
+            FailedToBuildBundle { .. } => 30,
+            SaRequestsLimit { .. } => 31,
+            SaRequestsLimitForFilter { .. } => 32,
+            SaQueueOverflow { .. } => 33,
+            TooLargeForIpsec { .. } => 34,
+            IcmpPmtudProcessed => 35,
+            DriverBeingConfigured => 36,
+            ConfigIdMismatch { .. } => 37,
+            IpsecFilterDead { .. } => 38,
+            SaRequestOutOfMemory { .. } => 39,
+            CannotAllocatePacketBuffer => 40,
+            CannotPrepareSaListOutOfMemory => 41,
+            IkecfgDestinationUnchanged => 42,
+            IkecfgSourceNotVirtual => 43,
+            DfSetCannotFragment { .. } => 44,
+            CannotFragment { .. } => 45,
+            DriverDefaultPolicy => 46,
+            IpDataNotAligned => 47,
+            UnknownNetworkInterface => 48,
+            UnknownPhysicalInterface => 49,
+        }
+    }
+
+    /// The variant's name, as in the source (`SaRequestsLimitForFilter`).
+    pub const fn name(&self) -> &'static str {
+        use DropReason::*;
+        match self {
+            CorruptedIpHeader => "CorruptedIpHeader",
+            CorruptedProtocolHeaders => "CorruptedProtocolHeaders",
+            CorruptedIpHeaderAfterReassembly => "CorruptedIpHeaderAfterReassembly",
+            CorruptedProtocolHeadersAfterReassembly => "CorruptedProtocolHeadersAfterReassembly",
+            CorruptedAfterDecapsulation { .. } => "CorruptedAfterDecapsulation",
+            UnableToFetchSpi => "UnableToFetchSpi",
+            TooManyNestedEncapsulations => "TooManyNestedEncapsulations",
+            TooManyNestedEncapsulationsRecursive => "TooManyNestedEncapsulationsRecursive",
+            Firewall => "Firewall",
+            IpsecPolicy => "IpsecPolicy",
+            SaFilter => "SaFilter",
+            Classification => "Classification",
+            IpsecPacketNotExpected { .. } => "IpsecPacketNotExpected",
+            MustBeProtected { .. } => "MustBeProtected",
+            LacksRequiredIpsecLayer => "LacksRequiredIpsecLayer",
+            TunnelHeaderMismatch { .. } => "TunnelHeaderMismatch",
+            SaBoundToOtherVif { .. } => "SaBoundToOtherVif",
+            SaNotInBundle { .. } => "SaNotInBundle",
+            SaNotFirstInBundle { .. } => "SaNotFirstInBundle",
+            SpiNotInBundle { .. } => "SpiNotInBundle",
+            DecapsulatedHeaderMismatch { .. } => "DecapsulatedHeaderMismatch",
+            SpiNotFound { .. } => "SpiNotFound",
+            IpsecSaMismatch { .. } => "IpsecSaMismatch",
+            SaBundleNotFound { .. } => "SaBundleNotFound",
+            Decapsulation { .. } => "Decapsulation",
+            Encapsulation { .. } => "Encapsulation",
+            SaUnusable { .. } => "SaUnusable",
+            NotLocal => "NotLocal",
+            DecapsulatedNotLocal => "DecapsulatedNotLocal",
+            WaitingQueueFull { .. } => "WaitingQueueFull",
+            FailedToBuildBundle { .. } => "FailedToBuildBundle",
+            SaRequestsLimit { .. } => "SaRequestsLimit",
+            SaRequestsLimitForFilter { .. } => "SaRequestsLimitForFilter",
+            SaQueueOverflow { .. } => "SaQueueOverflow",
+            TooLargeForIpsec { .. } => "TooLargeForIpsec",
+            IcmpPmtudProcessed => "IcmpPmtudProcessed",
+            DriverBeingConfigured => "DriverBeingConfigured",
+            ConfigIdMismatch { .. } => "ConfigIdMismatch",
+            IpsecFilterDead { .. } => "IpsecFilterDead",
+            SaRequestOutOfMemory { .. } => "SaRequestOutOfMemory",
+            CannotAllocatePacketBuffer => "CannotAllocatePacketBuffer",
+            CannotPrepareSaListOutOfMemory => "CannotPrepareSaListOutOfMemory",
+            IkecfgDestinationUnchanged => "IkecfgDestinationUnchanged",
+            IkecfgSourceNotVirtual => "IkecfgSourceNotVirtual",
+            DfSetCannotFragment { .. } => "DfSetCannotFragment",
+            CannotFragment { .. } => "CannotFragment",
+            DriverDefaultPolicy => "DriverDefaultPolicy",
+            IpDataNotAligned => "IpDataNotAligned",
+            UnknownNetworkInterface => "UnknownNetworkInterface",
+            UnknownPhysicalInterface => "UnknownPhysicalInterface",
+        }
+    }
+}
+
 impl fmt::Display for DropReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use DropReason::*;
@@ -539,6 +729,13 @@ mod tests {
         ];
         for (r, want) in cases {
             assert_eq!(r.to_string(), *want);
+        }
+    }
+    #[test]
+    fn every_drop_reason_once_in_all() {
+        for (i, r) in DropReason::ALL.iter().enumerate() {
+            assert_eq!(r.index(), i, "{}", r.name());
+            assert!(!r.to_string().is_empty());
         }
     }
 }
