@@ -367,3 +367,146 @@ fn klog_masks_and_prefixes() {
         "{text}"
     );
 }
+
+/// Mutating commands and what `show` prints of the state they would change.
+const MUTATIONS: &[&[&str]] = &[
+    &["sa", "clear", "-all"],
+    &["drv", "set", "ipsec_breq_max", "7"],
+    &["dp", "set", "-lop", "passdhcp"],
+    &["lsp", "reload"],
+    &["lsp", "unload"],
+];
+
+/// Every mutating command answers `want` (exit 1, on stderr) and changes nothing; read-only
+/// commands still work.
+fn all_refused(d: &Daemon, run: &dyn Fn(&[&str]) -> Output, want: &str) {
+    let client = policy("01-psk-gost-client.lsp");
+    let load: &[&str] = &["lsp", "load", "-f", client.to_str().unwrap()];
+    for args in MUTATIONS.iter().copied().chain([load]) {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&o.stderr), want, "{args:?}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+    // nothing changed
+    assert_eq!(d.ok(&["dp", "show", "-lop"]), "Log-off-policy: ddp\n");
+    assert!(
+        d.ok(&["drv", "show", "ipsec_breq_max"])
+            .trim_end()
+            .ends_with(" 1000")
+    );
+    assert_eq!(
+        d.ok(&["lsp", "show-info"]),
+        "Type: user-defined\nSource: file\nSource info: 04-psk-gost-gateway.lsp\n"
+    );
+    // read-only commands are open
+    for args in [
+        &["sa", "show"][..],
+        &["dp", "show"],
+        &["drv", "show"],
+        &["lsp", "show"],
+    ] {
+        let o = run(args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+fn my_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::metadata(dir.path()).unwrap().uid()
+}
+
+#[test]
+fn mutations_need_an_administrator() {
+    let p = policy("04-psk-gost-gateway.lsp");
+    let uid = my_uid().to_string();
+    let d = Daemon::start(&[
+        "--lsp",
+        p.to_str().unwrap(),
+        "--local",
+        "203.0.113.1",
+        "--non-admin-uid",
+        &uid,
+    ]);
+    all_refused(
+        &d,
+        &|a| d.run(a),
+        "Error: You need Administrator permissions.\n",
+    );
+    // the user session commands are the user's own
+    assert_eq!(d.ok(&["logout"]), "Logout OK\n");
+}
+
+#[test]
+fn mutations_need_the_local_management_right() {
+    let p = policy("04-psk-gost-gateway.lsp");
+    let d = Daemon::start(&[
+        "--lsp",
+        p.to_str().unwrap(),
+        "--local",
+        "203.0.113.1",
+        "--no-local-management",
+    ]);
+    all_refused(
+        &d,
+        &|a| d.run(a),
+        "Error: Local management is not allowed.\n",
+    );
+    // without the option the same commands work (utilities_print_the_manual_forms)
+}
+
+/// A real unprivileged peer: the utility runs as `nobody` under `setpriv` (root only); the
+/// daemon learns its user id from the socket (SO_PEERCRED).
+#[test]
+fn unprivileged_peer_is_not_an_administrator() {
+    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let Some(setpriv) = setpriv else {
+        println!("skipped: no setpriv to drop privileges");
+        return;
+    };
+    if my_uid() != 0 {
+        println!(
+            "skipped: not root, cannot change user id (the --non-admin-uid test covers the check)"
+        );
+        return;
+    }
+    let p = policy("04-psk-gost-gateway.lsp");
+    let d = Daemon::start(&["--lsp", p.to_str().unwrap(), "--local", "203.0.113.1"]);
+    // let nobody reach the socket
+    use std::os::unix::fs::PermissionsExt;
+    let dir = d.control.parent().unwrap();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&d.control, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let as_nobody = |args: &[&str]| -> Output {
+        Command::new(setpriv)
+            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_zubr"))
+            .args(args)
+            .env("ZUBR_CONTROL", &d.control)
+            .output()
+            .unwrap()
+    };
+    let probe = as_nobody(&["sa", "show"]);
+    assert!(
+        probe.status.success(),
+        "nobody cannot run the utility: {}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    all_refused(
+        &d,
+        &as_nobody,
+        "Error: You need Administrator permissions.\n",
+    );
+    // root may
+    assert_eq!(
+        d.ok(&["sa", "clear", "-all"]),
+        "All connections are removed\n"
+    );
+}

@@ -7,7 +7,9 @@
 //! accepts control connections and one thread per connection reads the request and waits for
 //! the loop's answer. At most 3 requests are served at once; the 4th gets `DAEMON BUSY NOW`.
 //! A policy that fails to load leaves the Default Driver Policy in force (`--ddp`) and the
-//! daemon keeps running so that `zubr lsp load` can fix it.
+//! daemon keeps running so that `zubr lsp load` can fix it. Mutating commands need an
+//! administrator peer (`SO_PEERCRED`: root or the daemon's own user) and the local-management
+//! right (`--no-local-management` withdraws it); read-only commands are open to all.
 //!
 //! ESP leaves through the NAT-T socket (ESP-in-UDP, policies with `NATTraversal = FORCE` or a
 //! NAT). The packet device (`--tun NAME --tun-addr CIDR [--route CIDR]...`) is a Linux TUN
@@ -86,6 +88,52 @@ pub struct Args {
     /// `zubr passwd` sets it.
     #[arg(long)]
     session: bool,
+    /// The installation forbids local management: mutating utility commands (sa clear,
+    /// drv set, dp set, lsp load/reload/unload) answer `Error: Local management is not allowed.`
+    #[arg(long)]
+    no_local_management: bool,
+    /// A user id never treated as an administrator even if it is root or the daemon's owner
+    /// (repeat; for tests of the rights check).
+    #[arg(long, value_name = "UID")]
+    non_admin_uid: Vec<u32>,
+}
+
+/// Who may change the daemon's state over the control socket (product.md §4, guide §13
+/// "Ограничения на работу с утилитами"): administrators (the peer's user id, from the socket's
+/// `SO_PEERCRED`, is root or the user that runs the daemon), and only when the installation
+/// allows local management.
+struct Rights {
+    local_management: bool,
+    owner: u32,
+    non_admin: Vec<u32>,
+}
+
+impl Rights {
+    /// The refusal for `words` from a peer with user id `uid` (None: unknown), if any.
+    fn refuse(&self, words: &[String], uid: Option<u32>) -> Option<&'static str> {
+        let w: Vec<&str> = words.iter().map(String::as_str).collect();
+        let mutating = matches!(
+            w.as_slice(),
+            ["sa", "clear", ..]
+                | ["drv", "set", ..]
+                | ["dp", "set", ..]
+                | ["lsp", "load", ..]
+                | ["lsp", "reload", ..]
+                | ["lsp", "unload", ..]
+        );
+        if !mutating {
+            return None;
+        }
+        let admin =
+            uid.is_some_and(|u| (u == 0 || u == self.owner) && !self.non_admin.contains(&u));
+        if !admin {
+            return Some("Error: You need Administrator permissions.\n");
+        }
+        if !self.local_management {
+            return Some("Error: Local management is not allowed.\n");
+        }
+        None
+    }
 }
 
 /// A control request handed to the loop.
@@ -625,6 +673,11 @@ fn done(r: Result<String, String>) -> (u8, String) {
 }
 
 fn daemon(a: Args) -> Result<(), String> {
+    let rights = Arc::new(Rights {
+        local_management: !a.no_local_management,
+        owner: rustix::process::geteuid().as_raw(),
+        non_admin: a.non_admin_uid.clone(),
+    });
     let ddp = Ddp::from_name(&a.ddp)
         .ok_or_else(|| format!("--ddp {}: passall, passdhcp or dropall", a.ddp))?;
     // the agent's generator and the password salt's: independent seeds
@@ -722,7 +775,7 @@ fn daemon(a: Args) -> Result<(), String> {
     let listener = UnixListener::bind(&path).map_err(|e| format!("control socket {path}: {e}"))?;
     let (tx, rx) = mpsc::channel::<Req>();
     let busy = Arc::new(AtomicUsize::new(0));
-    std::thread::spawn(move || accept(listener, tx, busy));
+    std::thread::spawn(move || accept(listener, tx, busy, rights));
     eprintln!(
         "zubr daemon: local {local}, IKE on UDP {} and {}, control {path}",
         host.ike.local_addr().map(|a| a.port()).unwrap_or(0),
@@ -756,7 +809,7 @@ fn run_loop(host: &mut Host, rx: &Receiver<Req>) {
     }
 }
 
-fn accept(listener: UnixListener, tx: Sender<Req>, busy: Arc<AtomicUsize>) {
+fn accept(listener: UnixListener, tx: Sender<Req>, busy: Arc<AtomicUsize>, rights: Arc<Rights>) {
     for conn in listener.incoming() {
         let Ok(mut s) = conn else { continue };
         if busy.fetch_add(1, Ordering::SeqCst) >= MAX_REQUESTS {
@@ -776,8 +829,9 @@ fn accept(listener: UnixListener, tx: Sender<Req>, busy: Arc<AtomicUsize>) {
         }
         let tx = tx.clone();
         let busy = busy.clone();
+        let rights = rights.clone();
         std::thread::spawn(move || {
-            serve(&mut s, &tx);
+            serve(&mut s, &tx, &rights);
             busy.fetch_sub(1, Ordering::SeqCst);
         });
     }
@@ -789,7 +843,7 @@ fn ask(tx: &Sender<Req>, words: Vec<String>) -> Option<(u8, String)> {
     rrx.recv().ok()
 }
 
-fn serve(s: &mut UnixStream, tx: &Sender<Req>) {
+fn serve(s: &mut UnixStream, tx: &Sender<Req>, rights: &Rights) {
     let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
     // the request: words separated by NUL, ended by a newline
     let mut req = Vec::new();
@@ -805,6 +859,13 @@ fn serve(s: &mut UnixStream, tx: &Sender<Req>) {
         .split('\0')
         .map(str::to_owned)
         .collect();
+    let uid = rustix::net::sockopt::socket_peercred(&*s)
+        .ok()
+        .map(|c| c.uid.as_raw());
+    if let Some(why) = rights.refuse(&words, uid) {
+        let _ = s.write_all(format!("EXIT 1\n{why}").as_bytes());
+        return;
+    }
     if words.first().map(String::as_str) == Some("klog") {
         klog(s, tx, &words[1..]);
         return;
