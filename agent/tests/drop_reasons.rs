@@ -755,11 +755,15 @@ const TABLE: &[(&str, Where)] = &[
     ),
     (
         "CorruptedIpHeaderAfterReassembly",
-        Elsewhere("filter/tests/engine.rs (reassembly), text in filter/tests/klogview_golden.rs"),
+        Elsewhere(
+            "filter engine after reassembly (filter/src/engine.rs); only its text is tested (filter/tests/klogview_golden.rs): NOT provoked by a test",
+        ),
     ),
     (
         "CorruptedProtocolHeadersAfterReassembly",
-        Elsewhere("filter/tests/engine.rs (reassembly), text in filter/tests/klogview_golden.rs"),
+        Elsewhere(
+            "filter engine after reassembly (filter/src/engine.rs); only its text is tested (filter/tests/klogview_golden.rs): NOT provoked by a test",
+        ),
     ),
     (
         "CorruptedAfterDecapsulation",
@@ -772,8 +776,8 @@ const TABLE: &[(&str, Where)] = &[
     ),
     (
         "TooManyNestedEncapsulationsRecursive",
-        Elsewhere(
-            "base/src/sadb.rs (SaDb::bundle refuses more than 16 SAs; the agent never builds a recursive policy: ipsec_recursive_policy is 0)",
+        NotProduced(
+            "outbound nesting needs a recursive policy (ipsec_recursive_policy is read-only 0) and SaDb::bundle refuses more than 16 SAs",
         ),
     ),
     ("Firewall", Here("policy_and_firewall_drops")),
@@ -798,12 +802,7 @@ const TABLE: &[(&str, Where)] = &[
             "SAs are bound to filters, not interfaces: one IPsec policy per interface template",
         ),
     ),
-    (
-        "SaNotInBundle",
-        Elsewhere(
-            "base/src/sadb.rs (an inbound SA without a bundle); the agent installs every SA in a bundle",
-        ),
-    ),
+    ("SaNotInBundle", Here("encapsulation_and_bundle_membership")),
     ("SaNotFirstInBundle", Here("nested_bundle_layers")),
     ("SpiNotInBundle", Here("nested_bundle_layers")),
     (
@@ -819,7 +818,9 @@ const TABLE: &[(&str, Where)] = &[
     ),
     (
         "Encapsulation",
-        Elsewhere("esp/tests/errors.rs and ah tests (sequence number wrapped, traffic limit)"),
+        Here(
+            "encapsulation_and_bundle_membership (error 3); the codes themselves in esp/tests/errors.rs",
+        ),
     ),
     (
         "SaUnusable",
@@ -841,8 +842,8 @@ const TABLE: &[(&str, Where)] = &[
     ("IcmpPmtudProcessed", Here("sizes_df_and_pmtu")),
     (
         "DriverBeingConfigured",
-        Elsewhere(
-            "filter engine: a packet with no configuration loaded (filter/src/engine.rs); the agent always loads DDP first",
+        NotProduced(
+            "through the agent: it always has DDP or a policy loaded; the filter engine and Agent::protect keep it as a guard",
         ),
     ),
     (
@@ -892,8 +893,8 @@ const TABLE: &[(&str, Where)] = &[
     ),
     (
         "UnknownNetworkInterface",
-        Elsewhere(
-            "filter engine with an interface no policy template binds (filter/src/engine.rs)",
+        NotProduced(
+            "through the agent: an interface no NetworkInterface template binds is not filtered (lsp.md); the filter engine keeps it only as a guard against a stale binding",
         ),
     ),
     (
@@ -924,4 +925,52 @@ fn every_drop_reason_is_accounted_for() {
         );
     }
     assert_eq!(TABLE.len(), DropReason::COUNT);
+}
+
+#[test]
+fn encapsulation_and_bundle_membership() {
+    // an outbound SA that has sent its last sequence number (no ESN)
+    let mut c = client();
+    let eth = c.eth;
+    let now = Instant::ZERO;
+    let inbound = EspInbound::new(&esp_cfg(0x1001, "203.0.113.1", "192.0.2.50"), now).unwrap();
+    let mut cfg = esp_cfg(0x2002, "192.0.2.50", "203.0.113.1");
+    cfg.params.initial_seq = u64::from(u32::MAX);
+    let mut rng = SOFTWARE.drbg.instantiate(&[4; 32]).unwrap();
+    let outbound = EspOutbound::new(&cfg, &mut *rng, now).unwrap();
+    let prot = c.prot;
+    let (_, outs) =
+        c.a.install_manual(
+            prot,
+            any(),
+            any(),
+            ip("192.0.2.50"),
+            ip("203.0.113.1"),
+            vec![Box::new(inbound)],
+            vec![Box::new(outbound)],
+        )
+        .unwrap();
+    let p = udp("192.0.2.50", 5000, "10.10.1.5", 5000);
+    assert!(matches!(
+        out(&mut c.a, t(2), eth, &p).0,
+        OutResult::Send { .. }
+    ));
+    is(
+        dropped_out(out(&mut c.a, t(2), eth, &p).0),
+        &format!(
+            "SA {}: encapsulation error 3: last sequence number",
+            outs[0].0
+        ),
+    );
+
+    // an inbound SA the SA database holds outside any bundle
+    let mut c = client();
+    let eth = c.eth;
+    let sa = EspInbound::new(&esp_cfg(0x1001, "203.0.113.1", "192.0.2.50"), now).unwrap();
+    let id = c.a.sadb_mut().install_inbound(Box::new(sa)).unwrap();
+    let inner = udp("10.10.1.5", 5000, "192.0.2.50", 5000);
+    is(
+        dropped_in(inb(&mut c.a, t(2), eth, &esp(&inner, 1)).0),
+        &format!("SA {} is not in a bundle", id.0),
+    );
 }
