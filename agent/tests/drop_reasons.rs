@@ -903,6 +903,8 @@ const TABLE: &[(&str, Where)] = &[
     ),
 ];
 
+const SRC: &str = include_str!("drop_reasons.rs");
+
 #[test]
 fn every_drop_reason_is_accounted_for() {
     let mut seen = std::collections::HashSet::new();
@@ -914,7 +916,27 @@ fn every_drop_reason_is_accounted_for() {
             .unwrap_or_else(|| panic!("{name} is no DropReason"));
         assert!(!r.to_string().is_empty());
         match w {
-            Here(test) | Elsewhere(test) | NotProduced(test) => assert!(!test.is_empty()),
+            // the named test exists in this file
+            Here(test) => {
+                let f = test.split([' ', '(']).next().unwrap();
+                assert!(SRC.contains(&format!("fn {f}() {{")), "{name}: no test {f}");
+            }
+            // the named files exist
+            Elsewhere(text) => {
+                let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+                let files: Vec<&str> = text
+                    .split([' ', '(', ')', ',', ';'])
+                    .filter(|w| w.ends_with(".rs"))
+                    .collect();
+                assert!(!files.is_empty(), "{name}: name the file");
+                for f in files {
+                    assert!(
+                        std::path::Path::new(root).join(f).exists(),
+                        "{name}: {f} does not exist"
+                    );
+                }
+            }
+            NotProduced(why) => assert!(!why.is_empty()),
         }
     }
     for r in DropReason::ALL {
