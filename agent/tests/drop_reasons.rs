@@ -755,15 +755,13 @@ const TABLE: &[(&str, Where)] = &[
     ),
     (
         "CorruptedIpHeaderAfterReassembly",
-        Elsewhere(
-            "filter engine after reassembly (filter/src/engine.rs); only its text is tested (filter/tests/klogview_golden.rs): NOT provoked by a test",
+        NotProduced(
+            "each fragment's IP header is checked (offset + length <= 65535) before the filter builds the whole datagram's header itself; the filter keeps it as a guard, its text in filter/tests/klogview_golden.rs",
         ),
     ),
     (
         "CorruptedProtocolHeadersAfterReassembly",
-        Elsewhere(
-            "filter engine after reassembly (filter/src/engine.rs); only its text is tested (filter/tests/klogview_golden.rs): NOT provoked by a test",
-        ),
+        Here("reassembly_drops"),
     ),
     (
         "CorruptedAfterDecapsulation",
@@ -994,5 +992,39 @@ fn encapsulation_and_bundle_membership() {
     is(
         dropped_in(inb(&mut c.a, t(2), eth, &esp(&inner, 1)).0),
         &format!("SA {} is not in a bundle", id.0),
+    );
+}
+
+/// IPv4 fragment (id 0x4242, offset in 8-byte units) from 8.8.8.8 to us.
+fn fragment(proto: u8, off8: u16, more: bool, data: &[u8]) -> Vec<u8> {
+    let mut p = raw("8.8.8.8", "192.0.2.50", proto, data);
+    p[4..6].copy_from_slice(&0x4242u16.to_be_bytes());
+    let word = off8 | if more { 0x2000 } else { 0 };
+    p[6..8].copy_from_slice(&word.to_be_bytes());
+    p[10] = 0;
+    p[11] = 0;
+    let mut sum = 0u32;
+    for w in p[..20].chunks(2) {
+        sum += u32::from(u16::from_be_bytes([w[0], w[1]]));
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    p[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+    p
+}
+
+#[test]
+fn reassembly_drops() {
+    // from 8.8.8.8 only the DHCP rule (ports) can decide: the filter reassembles; the UDP
+    // header of the whole datagram claims 100 bytes but there are 16
+    let mut c = client();
+    let eth = c.eth;
+    let first = fragment(17, 0, true, &[0x13, 0x88, 0x13, 0x88, 0, 100, 0, 0]);
+    let last = fragment(17, 1, false, &[1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(inb(&mut c.a, t(2), eth, &first).0, InResult::Held);
+    is(
+        dropped_in(inb(&mut c.a, t(2), eth, &last).0),
+        "corrupted protocol headers after reassembly",
     );
 }
