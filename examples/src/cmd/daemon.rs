@@ -1,7 +1,8 @@
 //! `zubr [--control PATH] daemon --lsp FILE [--store DIR] [--local IP] [--if NAME]
 //! [--ike-port N] [--natt-port N] [--ddp passall|passdhcp|dropall] [--no-local-management]`
 //! — the Linux host around one [`zubr_agent::Agent`]: UDP sockets for IKE (500) and NAT-T
-//! (4500), the clock and timers, and the Unix control socket the utilities talk to (product.md §4; protocol in [`super::ctl`]).
+//! (4500), the clock and timers, and the Unix control socket the utilities talk to
+//! (product.md §4; protocol in [`super::ctl`]).
 //!
 //! One thread owns the agent and runs the loop (sockets, timers, control requests); one thread
 //! accepts control connections and one thread per connection reads the request and waits for
