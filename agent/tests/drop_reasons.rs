@@ -860,7 +860,9 @@ const TABLE: &[(&str, Where)] = &[
     ),
     (
         "CannotAllocatePacketBuffer",
-        NotProduced("only when a PacketBuf cannot be built from a Vec the agent sized itself"),
+        Elsewhere(
+            "filter/src/reasm.rs tests (reassembly memory budget and fragment-count limit exceeded)",
+        ),
     ),
     (
         "CannotPrepareSaListOutOfMemory",
