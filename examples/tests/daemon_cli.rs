@@ -380,7 +380,11 @@ const MUTATIONS: &[&[&str]] = &[
 /// Every mutating command answers `want` (exit 1, on stderr) and changes nothing; read-only
 /// commands still work.
 fn all_refused(d: &Daemon, run: &dyn Fn(&[&str]) -> Output, want: &str) {
-    let client = policy("01-psk-gost-client.lsp");
+    // a world-readable copy: the utility reads the file itself, and may run as `nobody` while
+    // the checkout sits in a directory only root may enter
+    let client = std::env::temp_dir().join(format!("zubr-refused-{}.lsp", std::process::id()));
+    std::fs::copy(policy("01-psk-gost-client.lsp"), &client).unwrap();
+    std::fs::set_permissions(&client, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
     let load: &[&str] = &["lsp", "load", "-f", client.to_str().unwrap()];
     for args in MUTATIONS.iter().copied().chain([load]) {
         let o = run(args);
@@ -388,6 +392,7 @@ fn all_refused(d: &Daemon, run: &dyn Fn(&[&str]) -> Output, want: &str) {
         assert_eq!(String::from_utf8_lossy(&o.stderr), want, "{args:?}");
         assert!(o.stdout.is_empty(), "{args:?}");
     }
+    let _ = std::fs::remove_file(&client);
     // nothing changed
     assert_eq!(d.ok(&["dp", "show", "-lop"]), "Log-off-policy: ddp\n");
     assert!(
