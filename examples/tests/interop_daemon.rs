@@ -16,10 +16,13 @@
 //! runs inside this one test function.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "lab/lock.rs"]
+mod lock;
+use lock::Lock;
 
 fn interop_dir() -> PathBuf {
     if let Ok(d) = std::env::var("ZUBR_INTEROP_DIR") {
@@ -47,38 +50,6 @@ fn skip_reason() -> Option<String> {
         return Some("flock(1) is not installed".into());
     }
     None
-}
-
-/// Holds `/tmp/zubr-interop.lock` while alive (a `flock` child waiting on its stdin).
-struct Lock(Child);
-
-impl Lock {
-    fn take() -> Lock {
-        let mut c = Command::new("flock")
-            .args([
-                "/tmp/zubr-interop.lock",
-                "sh",
-                "-c",
-                "echo locked; exec cat >/dev/null",
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("flock");
-        let mut line = String::new();
-        BufReader::new(c.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "locked");
-        Lock(c)
-    }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        drop(self.0.stdin.take());
-        let _ = self.0.wait();
-    }
 }
 
 struct Peer {
