@@ -7,7 +7,8 @@
 //! IKE runs and is answered through ESP-in-UDP; `zubr sa show` lists the SAs; `zubr sa clear
 //! -all` tears them down (the peer logs our DELETE) and the next ping negotiates again; `zubr
 //! ping` (echo requests made by the daemon itself) gets its answers too. Profiles psk-main-aes,
-//! natt, psk-dpd with `tests/data/interop-psk.lsp`; xauth-modecfg with
+//! natt, psk-dpd with `tests/data/interop-psk.lsp`; psk-aggr with `tests/data/interop-psk-aggr.lsp`
+//! (aggressive mode, the responder's ID is FQDN `peer.ikev1.test`); xauth-modecfg with
 //! `tests/data/interop-xauth.lsp` (XAuth client `ikeuser`, Mode Config pull): there the daemon
 //! runs phase 1, XAuth and Mode Config at start and the device takes the assigned 10.88.0.10/32.
 //!
@@ -260,7 +261,11 @@ fn profile(name: &str) {
         );
         d
     } else {
-        Daemon::start(&ns, "interop-psk.lsp", Some("10.88.0.1/24"))
+        let policy = match name {
+            "psk-aggr" => "interop-psk-aggr.lsp",
+            _ => "interop-psk.lsp",
+        };
+        Daemon::start(&ns, policy, Some("10.88.0.1/24"))
     };
     let conn = p.env["IKEPEER_CONN"].clone();
     // no IPsec SA before traffic (xauth-modecfg: the ISAKMP SA is up since the start)
@@ -293,6 +298,12 @@ fn profile(name: &str) {
         );
     }
     assert!(p.count(&format!("IKE_SA {conn}[")) >= 1, "{}", p.log());
+    let mode = if name == "psk-aggr" {
+        "is initiating a Aggressive Mode IKE_SA"
+    } else {
+        "is initiating a Main Mode IKE_SA"
+    };
+    assert!(p.count(mode) >= 1, "{name}: no {mode:?}:\n{}", p.log());
     assert_eq!(p.count("CHILD_SA net{1} established"), 1, "{}", p.log());
     let brief = d.ok(&["sa", "show", "-ipsec"], &p);
     assert!(brief.contains("ESP nat-t-tunn"), "{brief}");
@@ -302,7 +313,11 @@ fn profile(name: &str) {
         "All connections are removed\n"
     );
     let t0 = Instant::now();
-    while p.count("received DELETE for ESP CHILD_SA") == 0 {
+    // we send the ESP DELETE and then the ISAKMP DELETE back to back; charon handles them on
+    // different threads, and when the ISAKMP one wins the ESP one meets a destroyed IKE_SA and
+    // is dropped without a log line (seen with psk-aggr), so either counts
+    while p.count("received DELETE for ESP CHILD_SA") + p.count("received DELETE for IKE_SA") == 0
+    {
         assert!(
             t0.elapsed() < Duration::from_secs(10),
             "peer got no DELETE:\n{}",
@@ -337,7 +352,7 @@ fn daemon_against_strongswan() {
         interop_dir().display()
     );
     let _lock = Lock::take();
-    for name in ["psk-main-aes", "natt", "psk-dpd", "xauth-modecfg"] {
+    for name in ["psk-main-aes", "psk-aggr", "natt", "psk-dpd", "xauth-modecfg"] {
         profile(name);
     }
 }
