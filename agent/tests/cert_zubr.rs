@@ -322,3 +322,45 @@ fn certificate_policy_load_failures() {
     // and the right one loads
     try_load(&mut a, &good, &k).unwrap();
 }
+
+/// `SendCertMode` / `SendRequestMode` reach ike's `SignatureAuth`: ALWAYS → send always and
+/// CERTREQ; AUTO → send when asked, and CERTREQ only while the store holds no partner
+/// certificate `RemoteCredential` matches; NEVER → neither.
+#[test]
+fn send_modes_are_mapped() {
+    use zubr_ike::config::{AuthMethod, SendCert};
+    let mut pki = Pki::new("C=BY,O=Zubr,CN=CA", 5);
+    let ca = pki.ca.clone();
+    let shared = Arc::new(std::sync::RwLock::new(pki.store(
+        "C=BY,O=Zubr,CN=client",
+        2,
+        &ca,
+    )));
+    let mut k = MemoryKeys::new();
+    k.set_certificates(shared.clone());
+    let base = client_policy("C=BY,O=Zubr,CN=client", "C=BY,O=Zubr,CN=gateway");
+    let mode = |text: &str, keys: &MemoryKeys| {
+        let p = zubr_lsp::check(text.as_bytes(), &zubr_lsp::Options::default())
+            .compile()
+            .unwrap();
+        let m = map_policy(&p, &SOFTWARE, keys).unwrap();
+        match &m.ike.ike_rules[0].main_mode_auth[..] {
+            [AuthMethod::Signature(s)] => (s.send_cert, s.send_certreq),
+            other => panic!("{}", other.len()),
+        }
+    };
+    assert_eq!(mode(&base, &k), (SendCert::Always, true));
+    let never = base
+        .replace("SendCertMode = ALWAYS", "SendCertMode = NEVER")
+        .replace("SendRequestMode = ALWAYS", "SendRequestMode = NEVER");
+    assert_eq!(mode(&never, &k), (SendCert::Never, false));
+    let auto = base
+        .replace("SendCertMode = ALWAYS", "SendCertMode = AUTO")
+        .replace("SendRequestMode = ALWAYS", "SendRequestMode = AUTO");
+    assert_eq!(mode(&auto, &k), (SendCert::IfRequested, true));
+    // the gateway's certificate held as a partner certificate: no CERTREQ needed
+    let gw = pki.store("C=BY,O=Zubr,CN=gateway", 3, &ca);
+    let gw_cert = gw.certs_with(zubr_pki::Role::Local).next().unwrap().clone();
+    shared.write().unwrap().add_remote(gw_cert).unwrap();
+    assert_eq!(mode(&auto, &k), (SendCert::IfRequested, false));
+}
