@@ -176,8 +176,8 @@ struct HostKeys {
 
 impl HostKeys {
     /// Opens the certificate store in `dir` when it holds one (an `index` file).
-    fn open(dir: Option<&str>) -> Result<HostKeys, String> {
-        let certs = match dir.map(std::path::Path::new) {
+    fn open(dir: Option<&std::path::Path>) -> Result<HostKeys, String> {
+        let certs = match dir {
             Some(d) if d.join("index").exists() => {
                 let ds = zubr_pki::dirstore::DirStore::open(d)
                     .map_err(|e| format!("certificate store {}: {e}", d.display()))?;
@@ -231,12 +231,22 @@ impl Host {
         Instant::from_micros(u64::try_from(self.start.elapsed().as_micros()).unwrap_or(u64::MAX))
     }
 
+    /// Reopens the certificate store so that certificates imported since the start count for
+    /// the next policy load; an unreadable store keeps the keys in use.
+    fn refresh_keys(&mut self) {
+        match HostKeys::open(self.store.as_deref()) {
+            Ok(k) => self.keys = k,
+            Err(e) => eprintln!("zubr daemon: {e}"),
+        }
+    }
+
     fn load_file(&mut self, path: &str, label: Option<&str>) -> Result<(), String> {
         let text = std::fs::read(path).map_err(|e| format!("Error: cannot read {path}: {e}"))?;
         let name = std::path::Path::new(path)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.to_owned());
+        self.refresh_keys();
         let now = self.now();
         let r = self.agent.load_policy_text(
             now,
@@ -589,10 +599,13 @@ impl Host {
                     Err(e) => (1, format!("{e}\n")),
                 }
             }
-            ["lsp", "reload"] => match self.agent.reload_policy(now, &self.keys) {
-                Ok(_) => (0, "LSP is reloaded successfully\n".into()),
-                Err(e) => (1, format!("Error: {e}\nDefault Driver Policy is loaded\n")),
-            },
+            ["lsp", "reload"] => {
+                self.refresh_keys();
+                match self.agent.reload_policy(now, &self.keys) {
+                    Ok(_) => (0, "LSP is reloaded successfully\n".into()),
+                    Err(e) => (1, format!("Error: {e}\nDefault Driver Policy is loaded\n")),
+                }
+            }
             ["lsp", "unload"] => {
                 self.agent.unload_policy(now);
                 (0, "Default Driver Policy is loaded\n".into())
@@ -734,7 +747,7 @@ fn daemon(a: Args) -> Result<(), String> {
         &seed,
     )
     .map_err(|e| e.to_string())?;
-    let keys = HostKeys::open(a.store.as_deref())?;
+    let keys = HostKeys::open(a.store.as_deref().map(std::path::Path::new))?;
     let local = a.local.unwrap_or_else(route_source);
     let eth = agent.add_interface(&a.iface, &[local], &[], 1500);
     let tun = match &a.tun_addr {
