@@ -294,6 +294,8 @@ pub struct Agent {
     session: Option<Session>,
     ikecfg: Option<Ikecfg>,
     wall: UnixTime,
+    /// Wall clock at a monotonic instant, for certificate validity ([`Agent::set_unix_time`]).
+    unix_at: Option<(Instant, UnixTime)>,
     next_tick: Instant,
     default_local: Option<Ipv4Addr>,
     last_error: Option<String>,
@@ -381,6 +383,7 @@ impl Agent {
             session: None,
             ikecfg: None,
             wall: UnixTime(0),
+            unix_at: None,
             next_tick: Instant::ZERO,
             default_local: None,
             last_error: None,
@@ -510,7 +513,12 @@ impl Agent {
             return Err(AgentError::Seed);
         }
         let ike = match IkeEngine::new(mapped.ike.clone(), self.provider, &seed) {
-            Ok(e) => e,
+            Ok(mut e) => {
+                if let Some((at, unix)) = self.unix_at {
+                    e.set_unix_time(at, unix);
+                }
+                e
+            }
             Err(e) => {
                 self.unload_policy(now);
                 let e = MapError::Ike(e.to_string());
@@ -611,6 +619,18 @@ impl Agent {
     pub fn set_wall_clock(&mut self, now: UnixTime) {
         self.wall = now;
         self.filter.set_wall_clock(now);
+    }
+
+    /// Wall clock (UTC) at the monotonic instant `now`: sets the schedules' clock
+    /// ([`Agent::set_wall_clock`]) and tells IKE the time it checks certificate validity
+    /// against (signature authentication fails with `NoTime` until a host calls this). IKE
+    /// extrapolates from `now`; call again when the wall clock jumps.
+    pub fn set_unix_time(&mut self, now: Instant, unix: UnixTime) {
+        self.set_wall_clock(unix);
+        self.unix_at = Some((now, unix));
+        if let Some(a) = self.active.as_mut() {
+            a.ike.set_unix_time(now, unix);
+        }
     }
 
     /// When a schedule may next change state.

@@ -26,7 +26,9 @@
 //! * [`settings`] — the `drv_mgr` table.
 //! * [`mgmt`] — the utilities' text outputs (`sa_mgr`, `drv_mgr`, `dp_mgr`, `lsp_mgr show-info`,
 //!   `if_show`, `fwconn_show`).
-//! * [`keys`] — the PSK store the policy's `SharedIKESecret` names.
+//! * [`keys`] — the PSK store the policy's `SharedIKESecret` names (and the certificate store).
+//! * [`certs`] — `AuthMethodDSSign`: the local certificate from the `zubr-pki` store and the
+//!   peer's certificates validated against it ([`StoreValidator`]).
 //! * [`wire`] — IPv4/UDP/ICMP helpers for hosts.
 //!
 //! ## What it must not do
@@ -47,6 +49,7 @@ compile_error!("zubr-agent needs the `alloc` feature");
 extern crate alloc;
 
 pub mod agent;
+pub mod certs;
 pub mod frag;
 pub mod keys;
 pub mod map;
@@ -59,5 +62,6 @@ pub use agent::{
     Agent, AgentError, AgentSettings, Ddp, IkecfgAssignment, InResult, Lop, Notice, OutResult,
     Output, PhyId, PolicySource, PolicyState,
 };
+pub use certs::{SharedStore, StoreValidator};
 pub use keys::{KeyStore, LiteralKeys, MemoryKeys};
 pub use map::{MapError, Mapped, map_policy};

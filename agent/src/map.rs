@@ -36,6 +36,7 @@ use zubr_filter as fl;
 use zubr_ike::config as ik;
 use zubr_lsp::policy as lp;
 
+use crate::certs;
 use crate::keys::KeyStore;
 
 /// Most IKE rules one `FilteringRule` may expand to.
@@ -53,6 +54,9 @@ pub enum MapError {
     },
     /// `SharedIKESecret` names no key in the store.
     MissingKey(String),
+    /// An `AuthMethodDSSign` cannot be set up from the certificate store (no store, no or
+    /// several local certificates matching `LocalCredential`, an inaccessible key).
+    Certificate(String),
     /// A construct the engines cannot run (yet).
     Unsupported(String),
     /// A `FilteringRule` expands to more than [`MAX_EXPANSION`] IKE rules.
@@ -72,6 +76,7 @@ impl core::fmt::Display for MapError {
                 write!(f, "{what}: algorithm \"{name}\" is not available")
             }
             MapError::MissingKey(n) => write!(f, "pre-shared key \"{n}\" is not in the key store"),
+            MapError::Certificate(s) => write!(f, "certificate authentication: {s}"),
             MapError::Unsupported(s) => write!(f, "not supported: {s}"),
             MapError::TooManySelectors(r) => write!(
                 f,
@@ -442,12 +447,20 @@ fn identity(
             None => None,
         },
         lp::IdentityKind::SubjectDn(_) if remote => None,
-        lp::IdentityKind::SubjectDn(_) => {
-            return Err(MapError::Unsupported(format!(
-                "IdentityEntry {}: X509SubjectDN identities need certificate authentication",
-                e.name
-            )));
-        }
+        lp::IdentityKind::SubjectDn(v) => match v.first() {
+            Some(dn) => Some(ik::Identity::DerAsn1Dn(
+                zubr_pki::DistinguishedName::from_text(dn)
+                    .map_err(|err| {
+                        MapError::Unsupported(format!(
+                            "IdentityEntry {}: X509SubjectDN: {err}",
+                            e.name
+                        ))
+                    })?
+                    .der()
+                    .to_vec(),
+            )),
+            None => None,
+        },
     })
 }
 
@@ -471,6 +484,7 @@ fn hex_bytes(s: &str) -> Option<Vec<u8>> {
 fn auth_methods(
     p: &lp::Policy,
     ids: &[lp::AuthMethodId],
+    provider: &CryptoProvider,
     keys: &dyn KeyStore,
 ) -> Result<Vec<ik::AuthMethod>, MapError> {
     let mut out = Vec::new();
@@ -485,11 +499,53 @@ fn auth_methods(
                     .ok_or_else(|| MapError::MissingKey(secret_name.clone()))?;
                 out.push(ik::AuthMethod::PreShared(ik::PresharedKey(key)));
             }
-            lp::AuthKind::Signature { type_name, .. } => {
-                return Err(MapError::Unsupported(format!(
-                    "{type_name} {}: signature authentication",
-                    m.name
-                )));
+            lp::AuthKind::Signature {
+                type_name,
+                local_credential,
+                remote_credentials,
+                send_cert,
+                send_request,
+            } => {
+                let what =
+                    |e: String| MapError::Certificate(format!("{type_name} {}: {e}", m.name));
+                let store = keys
+                    .certificates()
+                    .ok_or_else(|| what("the host gave no certificate store".into()))?;
+                let selector = |d: &lp::CertDescription| {
+                    zubr_pki::CertSelector::from_strings(&d.subject, &d.issuer, &d.serial_number)
+                        .map_err(|e| what(format!("CertDescription: {e}")))
+                };
+                let local = p
+                    .cert_descriptions
+                    .get(local_credential.index())
+                    .ok_or_else(|| what("LocalCredential names no CertDescription".into()))
+                    .and_then(selector)?;
+                let remote = remote_credentials
+                    .iter()
+                    .filter_map(|d| p.cert_descriptions.get(d.index()))
+                    .map(selector)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let req = certs::SignatureRequest {
+                    local: &local,
+                    remote,
+                    crl_mode: match p.global.crl_mode {
+                        lp::CrlMode::Disable => zubr_pki::CrlMode::Disable,
+                        lp::CrlMode::Enable => zubr_pki::CrlMode::Enable,
+                        lp::CrlMode::Optional => zubr_pki::CrlMode::Optional,
+                        lp::CrlMode::BestEffort => zubr_pki::CrlMode::BestEffort,
+                    },
+                    send_cert: match send_cert {
+                        lp::SendMode::Always => ik::SendCert::Always,
+                        lp::SendMode::Never => ik::SendCert::Never,
+                        lp::SendMode::Auto => ik::SendCert::IfRequested,
+                    },
+                    send_request: match send_request {
+                        lp::SendMode::Always => Some(true),
+                        lp::SendMode::Never => Some(false),
+                        lp::SendMode::Auto => None,
+                    },
+                };
+                out.push(certs::signature_auth(provider, &store, req).map_err(what)?);
             }
         }
     }
@@ -594,8 +650,8 @@ fn ike_rule(
         modecfg,
         name: r.name.clone(),
         peers,
-        main_mode_auth: auth_methods(p, &r.main_mode_auth, keys)?,
-        aggressive_auth: auth_methods(p, &r.aggressive_mode_auth, keys)?,
+        main_mode_auth: auth_methods(p, &r.main_mode_auth, provider, keys)?,
+        aggressive_auth: auth_methods(p, &r.aggressive_mode_auth, provider, keys)?,
         transforms,
         local_id,
         remote_id,

@@ -232,12 +232,38 @@ fn example_02_atm() {
     // 8. PROTECT toward the bank network: ESP(AES-256/SHA1), ESP(AES-128/SHA1) offered in that
     //    order (the (AH, ESP) pair is not negotiable by IKE yet and is reported as skipped),
     //    gateways 198.51.100.10 then .20
-    let keys = MemoryKeys::new();
+    let mut keys = MemoryKeys::new();
     match map_policy(&p, &SOFTWARE, &keys) {
-        Err(MapError::Unsupported(s)) => {
-            assert!(s.contains("signature") || s.contains("certificate"), "{s}")
-        }
-        other => panic!("certificate authentication is not available yet: {other:?}"),
+        Err(MapError::Certificate(s)) => assert!(s.contains("no certificate store"), "{s}"),
+        other => panic!("a certificate policy without a store: {other:?}"),
+    }
+    // with a store holding the ATM's certificate (LocalCredential) and the bank's root CA the
+    // certificate policy maps: bign signature authentication toward both gateways
+    {
+        use zubr_pki::builder::CertificateBuilder;
+        use zubr_pki::{KeyKind, KeyUse, PrivateKey, Store, store::KeyRef};
+        let mut rng = SOFTWARE.drbg.instantiate(&[2; 32]).unwrap();
+        let (nb, na) = (1_700_000_000, 1_900_000_000);
+        let ca_k = PrivateKey::generate(KeyKind::Bign256, &mut *rng).unwrap();
+        let cs = ca_k.signing_key(KeyUse::Certificate).unwrap();
+        let ca = CertificateBuilder::new("C=BY,O=Example Bank,CN=Example Bank Root CA", 1, nb, na)
+            .unwrap()
+            .ca(None)
+            .sign(&ca_k.public_key().unwrap(), None, &*cs, &mut *rng)
+            .unwrap();
+        let k = PrivateKey::generate(KeyKind::Bign256, &mut *rng).unwrap();
+        let atm = CertificateBuilder::new("C=BY,O=Example Bank,OU=ATM,CN=atm-0042", 7, nb, na)
+            .unwrap()
+            .sign(&k.public_key().unwrap(), Some(&ca), &*cs, &mut *rng)
+            .unwrap();
+        let mut store = Store::new();
+        store.add_trusted(ca).unwrap();
+        store.add_local(atm, KeyRef::Software(k)).unwrap();
+        keys.set_certificates(std::sync::Arc::new(store));
+        let m = map_policy(&p, &SOFTWARE, &keys).unwrap();
+        let auth = &m.ike.ike_rules[0].main_mode_auth;
+        assert_eq!(auth.len(), 1);
+        assert_eq!(auth[0].display_name(), "bign signature");
     }
     // the same policy with a pre-shared key in place of the certificate runs in the agent
     let text = String::from_utf8(example("02"))

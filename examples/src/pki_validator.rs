@@ -1,12 +1,8 @@
-//! The bridge between `zubr-ike`'s [`CertificateValidator`] and the `zubr-pki` store: IKE does
-//! not parse certificates and PKI does not know IKE, so the host (this binary) joins them.
-//!
-//! [`StoreValidator`] validates the peer's CERT payloads against a [`Store`] (trusted CAs,
-//! intermediates, partner certificates, CRLs) with a CRL handling mode, and hands IKE the
-//! end-entity key in the provider's encoding, its IKE signature scheme, subject and
-//! subjectAltNames; it names the trusted CAs for CERTREQ and checks ID_DER_ASN1_DN identities
-//! by DN comparison (RFC 4518-style folding) rather than by bytes. [`signature_auth`] loads our
-//! certificate, key and CAs from files for `zubr connect --cert --key --ca`.
+//! Signature authentication from files for `zubr connect --cert --key --ca`. The bridge between
+//! `zubr-ike`'s `CertificateValidator` and the `zubr-pki` store is the agent's
+//! [`StoreValidator`] (`zubr_agent::certs`, re-exported here). [`signature_auth`] loads our
+//! certificate, key and CAs from files into a [`Store`]; the tests below check the validator's
+//! verdicts and two Zubr engines authenticating each other through it.
 //!
 //! Must not: trust a certificate the peer sent unless it chains to a trusted CA of the store, or
 //! accept a peer key whose algorithm does not match the negotiated method (IKE checks the
@@ -14,157 +10,12 @@
 
 use std::sync::{Arc, RwLock};
 
-use zubr_base::UnixTime;
-use zubr_crypto_stb::{CryptoProvider, SOFTWARE};
-use zubr_ike::config::{
-    AltName, AuthMethod, CertError, CertificateValidator, Identity, PeerCertificate, SignatureAuth,
-    identity_matches_certificate,
-};
+use zubr_crypto_stb::SOFTWARE;
+use zubr_ike::config::{AuthMethod, SignatureAuth};
 use zubr_pki::store::ImportMode;
-use zubr_pki::validate::{self, Policy, ValidationError};
-use zubr_pki::{Certificate, CrlMode, DistinguishedName, GeneralName, KeyUse, Object, Store};
+use zubr_pki::{Certificate, CrlMode, KeyUse, Object, Store};
 
-/// Most CERT payloads of one exchange looked at.
-const MAX_PEER_CERTS: usize = 8;
-
-/// A [`CertificateValidator`] over a `zubr-pki` [`Store`].
-pub struct StoreValidator {
-    /// The store (trusted CAs, partner and intermediate certificates, CRLs). The host may
-    /// update it (new CRLs) while IKE runs: every phase-1 exchange validates against the store
-    /// as it is then, so a peer revoked after its tunnel came up keeps the tunnel until the next
-    /// phase 1 (rekey), which fails.
-    pub store: RwLock<Store>,
-    /// `CRLHandlingMode`.
-    pub crl_mode: CrlMode,
-    /// The provider that verifies certificate signatures.
-    pub provider: &'static CryptoProvider,
-}
-
-impl StoreValidator {
-    /// A validator over `store` with the software provider.
-    pub fn new(store: Store, crl_mode: CrlMode) -> Self {
-        StoreValidator {
-            store: RwLock::new(store),
-            crl_mode,
-            provider: &SOFTWARE,
-        }
-    }
-}
-
-fn to_pki_identity(id: &Identity) -> zubr_pki::Identity {
-    match id {
-        Identity::Ipv4(a) => zubr_pki::Identity::Ipv4(a.octets()),
-        Identity::Fqdn(s) => zubr_pki::Identity::Fqdn(s.clone()),
-        Identity::UserFqdn(s) => zubr_pki::Identity::UserFqdn(s.clone()),
-        Identity::DerAsn1Dn(d) => zubr_pki::Identity::DerAsn1Dn(d.clone()),
-        Identity::KeyId(k) => zubr_pki::Identity::KeyId(k.clone()),
-    }
-}
-
-fn cert_error(e: ValidationError) -> CertError {
-    match e {
-        ValidationError::Invalid(_) => CertError::Invalid,
-        ValidationError::Expired => CertError::Expired,
-        ValidationError::NotValidYet => CertError::NotYetValid,
-        ValidationError::Revoked { .. } => CertError::Revoked,
-        ValidationError::CannotBeVerified(_) => CertError::Untrusted,
-    }
-}
-
-/// What IKE needs of a validated end-entity certificate.
-fn peer_certificate(leaf: &Certificate) -> Result<PeerCertificate, CertError> {
-    let scheme = zubr_pki::alg::ike_scheme(leaf.public_key()).ok_or(CertError::UnsupportedKey)?;
-    let alt_names = leaf
-        .extensions()
-        .subject_alt_names
-        .iter()
-        .filter_map(|g| match g {
-            GeneralName::Dns(d) => Some(AltName::Dns(d.clone())),
-            GeneralName::Email(e) => Some(AltName::Email(e.clone())),
-            GeneralName::Ip(ip) => <[u8; 4]>::try_from(ip.as_slice())
-                .ok()
-                .map(|o| AltName::Ip(o.into())),
-            _ => None,
-        })
-        .collect();
-    Ok(PeerCertificate {
-        public_key: leaf.public_key().key.clone(),
-        scheme,
-        subject: leaf.subject().der().to_vec(),
-        alt_names,
-    })
-}
-
-impl CertificateValidator for StoreValidator {
-    fn validate(
-        &self,
-        certs: &[&[u8]],
-        peer_id: Option<&Identity>,
-        at: UnixTime,
-    ) -> Result<PeerCertificate, CertError> {
-        let sent: Vec<Certificate> = certs
-            .iter()
-            .take(MAX_PEER_CERTS)
-            .filter_map(|d| Certificate::from_der(d).ok())
-            .collect();
-        if sent.is_empty() && !certs.is_empty() {
-            return Err(CertError::Invalid);
-        }
-        let store = self.store.read().map_err(|_| CertError::Invalid)?;
-        let id = peer_id.map(to_pki_identity);
-        let bound = |c: &Certificate| id.as_ref().is_none_or(|i| i.bound_to(c).is_ok());
-        // the end entity: the sent certificate the peer's ID names (else the first non-CA one),
-        // or, when none was sent, a partner certificate of the store bound to the ID
-        let leaf = if sent.is_empty() {
-            let id = id.as_ref().ok_or(CertError::NoCertificate)?;
-            store
-                .certs_with(zubr_pki::Role::Remote)
-                .find(|c| id.bound_to(c).is_ok())
-                .cloned()
-                .ok_or(CertError::NoCertificate)?
-        } else {
-            sent.iter()
-                .find(|c| !c.is_ca() && bound(c))
-                .or_else(|| sent.iter().find(|c| !c.is_ca()))
-                .or(sent.first())
-                .cloned()
-                .ok_or(CertError::NoCertificate)?
-        };
-        let chain = validate::validate(
-            self.provider,
-            &store,
-            &leaf,
-            &sent,
-            at,
-            &Policy::ike(self.crl_mode),
-            None,
-        )
-        .map_err(cert_error)?;
-        peer_certificate(chain.leaf())
-    }
-
-    fn authorities(&self) -> Vec<Vec<u8>> {
-        self.store.read().map_or_else(
-            |_| Vec::new(),
-            |s| s.trusted_subjects().map(|n| n.der().to_vec()).collect(),
-        )
-    }
-
-    fn identity_matches(&self, cert: &PeerCertificate, id: &Identity) -> bool {
-        match id {
-            Identity::DerAsn1Dn(d) => {
-                match (
-                    DistinguishedName::from_der(d),
-                    DistinguishedName::from_der(&cert.subject),
-                ) {
-                    (Ok(a), Ok(b)) => a.matches(&b),
-                    _ => false,
-                }
-            }
-            other => identity_matches_certificate(cert, other),
-        }
-    }
-}
+pub use zubr_agent::certs::StoreValidator;
 
 fn read_objects(path: &str) -> Result<Vec<Object>, String> {
     let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
@@ -209,7 +60,11 @@ pub fn signature_auth(cert: &str, key: &str, cas: &[String]) -> Result<AuthMetho
     let signer = private
         .signing_key(KeyUse::Ike)
         .map_err(|e| format!("{key}: {e}"))?;
-    let validator = Arc::new(StoreValidator::new(store, CrlMode::Optional));
+    let validator = Arc::new(StoreValidator::new(
+        SOFTWARE,
+        Arc::new(RwLock::new(store)),
+        CrlMode::Optional,
+    ));
     let mut auth = SignatureAuth::new(&SOFTWARE, Arc::from(signer), chain, validator)
         .map_err(|e| e.to_string())?;
     auth.subject = Some(ours.subject().der().to_vec());
@@ -219,8 +74,19 @@ pub fn signature_auth(cert: &str, key: &str, cas: &[String]) -> Result<AuthMetho
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zubr_base::UnixTime;
+    use zubr_ike::config::{AltName, CertError, CertificateValidator, Identity};
     use zubr_pki::builder::{CertificateBuilder, CrlBuilder};
-    use zubr_pki::{KeyKind, PrivateKey};
+    use zubr_pki::{DistinguishedName, GeneralName, KeyKind, PrivateKey};
+
+    /// A validator over a store the test can still write to.
+    fn validator(store: Store) -> (StoreValidator, Arc<RwLock<Store>>) {
+        let shared = Arc::new(RwLock::new(store));
+        (
+            StoreValidator::new(SOFTWARE, shared.clone(), CrlMode::Optional),
+            shared,
+        )
+    }
 
     const NOW: i64 = 1_800_000_000;
     const YEAR: i64 = 365 * 86_400;
@@ -254,7 +120,7 @@ mod tests {
             .unwrap();
         let mut store = Store::new();
         store.add_trusted(root.clone()).unwrap();
-        let v = StoreValidator::new(store, CrlMode::Optional);
+        let (v, shared) = validator(store);
         assert_eq!(v.authorities(), vec![root.subject().der().to_vec()]);
         let at = UnixTime::from_secs(NOW);
         let payloads: [&[u8]; 2] = [int.der(), leaf.der()];
@@ -292,11 +158,11 @@ mod tests {
         }
         .sign(&int, &*is, &mut *rng)
         .unwrap();
-        v.store.write().unwrap().add_crl(crl).unwrap();
+        shared.write().unwrap().add_crl(crl).unwrap();
         assert_eq!(v.validate(&payloads, None, at), Err(CertError::Revoked));
         // a partner certificate held in the store, found by the peer's ID
-        v.store.write().unwrap().add_remote(int.clone()).unwrap();
-        v.store.write().unwrap().add_remote(leaf.clone()).unwrap();
+        shared.write().unwrap().add_remote(int.clone()).unwrap();
+        shared.write().unwrap().add_remote(leaf.clone()).unwrap();
         assert_eq!(v.validate(&[], Some(&id), at), Err(CertError::Revoked));
     }
 
@@ -318,7 +184,7 @@ mod tests {
 
         pub struct Side {
             pub auth: AuthMethod,
-            pub validator: Arc<StoreValidator>,
+            pub store: Arc<RwLock<Store>>,
             pub cert: Certificate,
         }
 
@@ -362,19 +228,20 @@ mod tests {
                     .unwrap();
                 let mut store = Store::new();
                 store.add_trusted(trusted.clone()).unwrap();
-                let validator = Arc::new(StoreValidator::new(store, CrlMode::Optional));
+                let (validator, store) = validator(store);
+                let validator = Arc::new(validator);
                 let signer = k.signing_key(KeyUse::Ike).unwrap();
                 let mut auth = SignatureAuth::new(
                     &SOFTWARE,
                     Arc::from(signer),
                     vec![cert.der().to_vec()],
-                    validator.clone(),
+                    validator,
                 )
                 .unwrap();
                 auth.subject = Some(cert.subject().der().to_vec());
                 Side {
                     auth: AuthMethod::Signature(auth),
-                    validator,
+                    store,
                     cert,
                 }
             }
@@ -565,7 +432,7 @@ mod tests {
         let ca = pki.ca.clone();
         let a = pki.side("C=BY,O=Zubr,CN=client", 2, &ca);
         let b = pki.side("C=BY,O=Zubr,CN=gateway", 3, &ca);
-        let gw = b.validator.clone();
+        let gw = b.store.clone();
         // ISAKMP SA 60 s, IPsec SA 200 s (the initiator rekeys it at 90 %: 180 s)
         let mut p = zz::Pair::new(a.auth, b.auth, 60, 200);
         p.run(5);
@@ -582,7 +449,7 @@ mod tests {
             &mut *pki.rng,
         )
         .unwrap();
-        gw.store.write().unwrap().add_crl(crl).unwrap();
+        gw.write().unwrap().add_crl(crl).unwrap();
         // until the rekey the tunnel is untouched
         p.run(150);
         assert_eq!((p.ready_a.len(), p.deleted_a), (1, 0), "{:?}", p.failed_a);

@@ -34,9 +34,10 @@ use std::time::{Duration, Instant as StdInstant};
 
 use zubr_agent::mgmt::{self, IfInfo, SaClear, SaShow};
 use zubr_agent::{
-    Agent, AgentSettings, Ddp, LiteralKeys, Notice, OutResult, Output, PhyId, PolicySource,
+    Agent, AgentSettings, Ddp, KeyStore, LiteralKeys, Notice, OutResult, Output, PhyId,
+    PolicySource, SharedStore,
 };
-use zubr_base::{Instant, PacketBuf};
+use zubr_base::{Instant, PacketBuf, UnixTime};
 use zubr_crypto_stb::SOFTWARE;
 use zubr_filter::event::EventMask;
 
@@ -55,7 +56,8 @@ pub struct Args {
     /// Policy file loaded at start.
     #[arg(long)]
     lsp: String,
-    /// Directory for the stored policy (`lsp load` copies the file there as `lsp.txt`).
+    /// Directory for the stored policy (`lsp load` copies the file there as `lsp.txt`); the
+    /// certificate store there (`zubr cert --store DIR import`) serves `AuthMethodDSSign`.
     #[arg(long)]
     store: Option<String>,
     /// Packet device name (a dummy device standing in for TUN, see the module docs).
@@ -166,8 +168,41 @@ fn route_source() -> Ipv4Addr {
         .unwrap_or(Ipv4Addr::LOCALHOST)
 }
 
+/// The daemon's keys: pre-shared keys in the literal test mode (lsp.md §5.2) and, for
+/// `AuthMethodDSSign`, the certificate store in `--store DIR` (`zubr cert --store DIR import`).
+struct HostKeys {
+    certs: Option<Arc<dyn SharedStore>>,
+}
+
+impl HostKeys {
+    /// Opens the certificate store in `dir` when it holds one (an `index` file).
+    fn open(dir: Option<&std::path::Path>) -> Result<HostKeys, String> {
+        let certs = match dir {
+            Some(d) if d.join("index").exists() => {
+                let ds = zubr_pki::dirstore::DirStore::open(d)
+                    .map_err(|e| format!("certificate store {}: {e}", d.display()))?;
+                let shared: Arc<dyn SharedStore> = Arc::new(std::sync::RwLock::new(ds.store));
+                Some(shared)
+            }
+            _ => None,
+        };
+        Ok(HostKeys { certs })
+    }
+}
+
+impl KeyStore for HostKeys {
+    fn preshared(&self, name: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        LiteralKeys.preshared(name)
+    }
+
+    fn certificates(&self) -> Option<Arc<dyn SharedStore>> {
+        self.certs.clone()
+    }
+}
+
 struct Host {
     agent: Agent,
+    keys: HostKeys,
     ike: UdpSocket,
     natt: UdpSocket,
     local: Ipv4Addr,
@@ -196,12 +231,22 @@ impl Host {
         Instant::from_micros(u64::try_from(self.start.elapsed().as_micros()).unwrap_or(u64::MAX))
     }
 
+    /// Reopens the certificate store so that certificates imported since the start count for
+    /// the next policy load; an unreadable store keeps the keys in use.
+    fn refresh_keys(&mut self) {
+        match HostKeys::open(self.store.as_deref()) {
+            Ok(k) => self.keys = k,
+            Err(e) => eprintln!("zubr daemon: {e}"),
+        }
+    }
+
     fn load_file(&mut self, path: &str, label: Option<&str>) -> Result<(), String> {
         let text = std::fs::read(path).map_err(|e| format!("Error: cannot read {path}: {e}"))?;
         let name = std::path::Path::new(path)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.to_owned());
+        self.refresh_keys();
         let now = self.now();
         let r = self.agent.load_policy_text(
             now,
@@ -210,7 +255,7 @@ impl Host {
                 source: "file".into(),
                 info: label.map_or_else(|| name.clone(), str::to_owned),
             },
-            &LiteralKeys,
+            &self.keys,
         );
         if let Err(e) = r {
             return Err(format!(
@@ -554,10 +599,13 @@ impl Host {
                     Err(e) => (1, format!("{e}\n")),
                 }
             }
-            ["lsp", "reload"] => match self.agent.reload_policy(now, &LiteralKeys) {
-                Ok(_) => (0, "LSP is reloaded successfully\n".into()),
-                Err(e) => (1, format!("Error: {e}\nDefault Driver Policy is loaded\n")),
-            },
+            ["lsp", "reload"] => {
+                self.refresh_keys();
+                match self.agent.reload_policy(now, &self.keys) {
+                    Ok(_) => (0, "LSP is reloaded successfully\n".into()),
+                    Err(e) => (1, format!("Error: {e}\nDefault Driver Policy is loaded\n")),
+                }
+            }
             ["lsp", "unload"] => {
                 self.agent.unload_policy(now);
                 (0, "Default Driver Policy is loaded\n".into())
@@ -699,6 +747,7 @@ fn daemon(a: Args) -> Result<(), String> {
         &seed,
     )
     .map_err(|e| e.to_string())?;
+    let keys = HostKeys::open(a.store.as_deref().map(std::path::Path::new))?;
     let local = a.local.unwrap_or_else(route_source);
     let eth = agent.add_interface(&a.iface, &[local], &[], 1500);
     let tun = match &a.tun_addr {
@@ -711,7 +760,7 @@ fn daemon(a: Args) -> Result<(), String> {
     };
     let mut routes = a.route.clone();
     if a.tun.is_some() && routes.is_empty() {
-        routes = policy_routes(&a.lsp)?;
+        routes = policy_routes(&a.lsp, &keys)?;
     }
     let dev = match (&a.tun, tun) {
         (Some(name), Some((_, ip, prefix))) => {
@@ -731,6 +780,7 @@ fn daemon(a: Args) -> Result<(), String> {
     };
     let mut host = Host {
         agent,
+        keys,
         ike: bind(a.ike_port)?,
         natt: bind(a.natt_port)?,
         local,
@@ -765,6 +815,12 @@ fn daemon(a: Args) -> Result<(), String> {
         };
         host.agent.enable_session(rec);
     }
+    // certificate validity needs the wall clock (IKE extrapolates from here)
+    let wall = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let n = host.now();
+    host.agent.set_unix_time(n, UnixTime::from_secs(wall));
     if let Err(e) = host.load_file(&a.lsp, None) {
         eprintln!("zubr daemon: {e}");
     }
@@ -1037,13 +1093,12 @@ fn ping(tx: &Sender<Req>, w: &[String]) -> (u8, String) {
 
 /// The remote networks of the policy's PROTECT rules as CIDR blocks (a range becomes the
 /// fewest blocks that cover it exactly).
-fn policy_routes(lsp: &str) -> Result<Vec<String>, String> {
+fn policy_routes(lsp: &str, keys: &HostKeys) -> Result<Vec<String>, String> {
     let text = std::fs::read(lsp).map_err(|e| format!("{lsp}: {e}"))?;
     let policy = zubr_lsp::check(&text, &zubr_lsp::Options::default())
         .compile()
         .map_err(|d| zubr_lsp::render(&d, lsp, &text))?;
-    let mapped =
-        zubr_agent::map_policy(&policy, &SOFTWARE, &LiteralKeys).map_err(|e| e.to_string())?;
+    let mapped = zubr_agent::map_policy(&policy, &SOFTWARE, keys).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for r in &mapped.ike.ipsec_rules {
         let (mut a, b) = (
@@ -1187,11 +1242,17 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/");
         // example 01: 10.10.0.0..10.10.255.255
         assert_eq!(
-            policy_routes(&format!("{dir}01-psk-gost-client.lsp")),
+            policy_routes(
+                &format!("{dir}01-psk-gost-client.lsp"),
+                &HostKeys { certs: None }
+            ),
             Ok(vec!["10.10.0.0/16".to_owned()])
         );
         let interop = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/interop-psk.lsp");
-        assert_eq!(policy_routes(interop), Ok(vec!["10.99.0.0/24".to_owned()]));
+        assert_eq!(
+            policy_routes(interop, &HostKeys { certs: None }),
+            Ok(vec!["10.99.0.0/24".to_owned()])
+        );
     }
 
     #[test]

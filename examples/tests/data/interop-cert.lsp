@@ -1,0 +1,85 @@
+GlobalParameters (
+ Title = "Zubr daemon against the strongSwan interop lab (cert-rsa: RSA signatures)"
+ Version = LSP_4_0
+ CRLHandlingMode = OPTIONAL
+)
+
+CertDescription client_cert(
+ Subject *= "C=XX,O=ikev1-interop,CN=client.ikev1.test"
+)
+
+CertDescription peer_cert(
+ Subject *= "C=XX,O=ikev1-interop,CN=peer.ikev1.test"
+)
+
+IdentityEntry peer_id(
+ X509SubjectDN *= "C=XX,O=ikev1-interop,CN=peer.ikev1.test"
+)
+
+AuthMethodRSASign rsa(
+ RemoteID = peer_id
+ LocalCredential = client_cert
+ RemoteCredential *= peer_cert
+ SendCertMode = ALWAYS
+ SendRequestMode = ALWAYS
+)
+
+IKEParameters (
+ SendRetries = 5
+ RetryTimeBase = 1
+ RetryTimeMax = 8
+ SessionTimeMax = 60
+)
+
+IKETransform ike_aes(
+ CipherAlg *= "AES-K128-CBC"
+ HashAlg *= "SHA1"
+ GroupID *= MODP_1024
+ LifetimeSeconds = 3600
+)
+
+IKERule ike_peer(
+ PeerAddress *= 10.77.0.2
+ DoAutopass = TRUE
+ MainModeAuthMethod *= rsa
+ Transform *= ike_aes
+ NATTraversal = FORCE
+)
+
+ESPTransform esp_aes(
+ CipherAlg = "AES-K128-CBC"
+ IntegrityAlg = "SHA1-H96-HMAC"
+ LifetimeSeconds = 1200
+)
+
+ESPProposal esp_p(
+ Transform *= esp_aes
+)
+
+IPsecAction to_peer(
+ ContainedProposals *= esp_p
+ TunnelingParameters *= TunnelEntry(
+  PeerAddress = 10.77.0.2
+ )
+ IKERule = ike_peer
+ PFSGroup = NONE
+ FallbackAction = NEGOTIATE
+ PacketQueueSize = 8
+)
+
+FilteringRule protected(
+ SourceIPAddress *= 10.88.0.0..10.88.0.255
+ DestinationIPAddress *= 10.99.0.0..10.99.0.255
+ Action = PROTECT
+ IPsecAction = to_peer
+)
+
+FilterChain pol(
+ Filters *= protected
+ DefaultAction = PASS
+)
+
+NetworkInterface (
+ LogicalName = "*"
+ IPsecPolicy = pol
+)
