@@ -334,7 +334,11 @@ mod tests {
         for round in 0..400 {
             for b in data.iter_mut() {
                 x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                *b = if round % 7 == 0 { 0xff } else { (x >> 24) as u8 };
+                *b = if round % 7 == 0 {
+                    0xff
+                } else {
+                    (x >> 24) as u8
+                };
             }
             let n = round % 41;
             assert_eq!(checksum(&[&data[..n]]), naive(&[&data[..n]]), "len {n}");

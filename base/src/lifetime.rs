@@ -92,7 +92,9 @@ impl LifetimeState {
 
     /// Refuses a packet once a hard limit has been reached.
     pub fn admit(&self, now: Instant) -> Result<(), IpsecError> {
-        if reached(&self.limits.hard, self.bytes, self.packets, || self.age(now)) {
+        if reached(&self.limits.hard, self.bytes, self.packets, || {
+            self.age(now)
+        }) {
             Err(IpsecError::TrafficLimitExceeded)
         } else {
             Ok(())
