@@ -75,9 +75,15 @@ pub struct Ipv4Info {
 /// Internet checksum (RFC 1071) over the concatenation of `parts` (each part of even length
 /// except possibly the last).
 pub fn checksum(parts: &[&[u8]]) -> u16 {
+    // 32-bit words at a time: a big-endian 32-bit word is two 16-bit words, and the one's
+    // complement sum folds them together at the end (RFC 1071 §2(B), "parallel summation").
     let mut sum: u64 = 0;
     for p in parts {
-        let mut chunks = p.chunks_exact(2);
+        let mut words = p.chunks_exact(4);
+        for w in &mut words {
+            sum += u64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]]));
+        }
+        let mut chunks = words.remainder().chunks_exact(2);
         for c in &mut chunks {
             sum += u64::from(u16::from_be_bytes([c[0], c[1]]));
         }
@@ -301,6 +307,48 @@ mod tests {
         0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xb8, 0x61, 0xc0, 0xa8, 0x00,
         0x01, 0xc0, 0xa8, 0x00, 0xc7,
     ];
+
+    #[test]
+    fn checksum_matches_16_bit_reference() {
+        // RFC 1071 word-by-word sum, written independently of the 32-bit version.
+        fn naive(parts: &[&[u8]]) -> u16 {
+            let mut all = [0u8; 80];
+            let mut n = 0;
+            for p in parts {
+                all[n..n + p.len()].copy_from_slice(p);
+                n += p.len();
+            }
+            let mut sum: u32 = 0;
+            let mut i = 0;
+            while i < n {
+                let hi = u32::from(all[i]) << 8;
+                let lo = if i + 1 < n { u32::from(all[i + 1]) } else { 0 };
+                sum += hi | lo;
+                sum = (sum & 0xffff) + (sum >> 16);
+                i += 2;
+            }
+            !(sum as u16)
+        }
+        let mut x: u32 = 0x1234_5678;
+        let mut data = [0u8; 40];
+        for round in 0..400 {
+            for b in data.iter_mut() {
+                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                *b = if round % 7 == 0 {
+                    0xff
+                } else {
+                    (x >> 24) as u8
+                };
+            }
+            let n = round % 41;
+            assert_eq!(checksum(&[&data[..n]]), naive(&[&data[..n]]), "len {n}");
+            let cut = (round % 20) & !1;
+            if cut <= n {
+                let parts: [&[u8]; 2] = [&data[..cut], &data[cut..n]];
+                assert_eq!(checksum(&parts), naive(&parts), "cut {cut} len {n}");
+            }
+        }
+    }
 
     #[test]
     fn checksum_of_known_header() {

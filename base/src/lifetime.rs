@@ -61,10 +61,11 @@ pub struct LifetimeState {
     hard_fired: bool,
 }
 
-fn reached(l: &Limits, bytes: u64, packets: u64, secs: u64) -> bool {
+/// `age` is only evaluated when a time limit is set (it costs a 64-bit division per packet).
+fn reached(l: &Limits, bytes: u64, packets: u64, age: impl Fn() -> u64) -> bool {
     l.bytes.is_some_and(|b| bytes >= b)
         || l.packets.is_some_and(|p| packets >= p)
-        || l.seconds.is_some_and(|s| secs >= s)
+        || l.seconds.is_some_and(|s| age() >= s)
 }
 
 impl LifetimeState {
@@ -91,7 +92,9 @@ impl LifetimeState {
 
     /// Refuses a packet once a hard limit has been reached.
     pub fn admit(&self, now: Instant) -> Result<(), IpsecError> {
-        if reached(&self.limits.hard, self.bytes, self.packets, self.age(now)) {
+        if reached(&self.limits.hard, self.bytes, self.packets, || {
+            self.age(now)
+        }) {
             Err(IpsecError::TrafficLimitExceeded)
         } else {
             Ok(())
@@ -108,8 +111,11 @@ impl LifetimeState {
 
     /// Checks the limits without traffic (for the host's timer); returns a new event, if any.
     pub fn poll(&mut self, now: Instant) -> Option<LifetimeEvent> {
-        let age = self.age(now);
-        if !self.hard_fired && reached(&self.limits.hard, self.bytes, self.packets, age) {
+        if self.hard_fired {
+            return None;
+        }
+        let age = || self.age(now);
+        if reached(&self.limits.hard, self.bytes, self.packets, age) {
             self.hard_fired = true;
             self.soft_fired = true;
             return Some(LifetimeEvent::HardExpired);

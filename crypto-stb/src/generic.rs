@@ -17,6 +17,7 @@ use cipher::{
     BlockSizeUser, InnerIvInit, IvState, KeyInit, inout::InOutBuf,
 };
 use digest::{Digest, Mac, block_api::EagerHash};
+use subtle::ConstantTimeEq;
 
 use crate::provider::{
     CipherAlgorithm, CipherKey, EspCipherAlgorithm, EspCipherKey, HashAlgorithm, HashContext,
@@ -125,6 +126,27 @@ where
         let tag = m.finalize().into_bytes();
         let n = out.len().min(tag.len());
         out[..n].copy_from_slice(&tag[..n]);
+    }
+
+    /// Compares against the tag computed in place (no zeroed scratch buffer): the XOR of every
+    /// byte pair is OR-ed into one byte, which a single constant-time comparison then checks
+    /// (no branch on secret data; the per-byte `subtle` barriers of a slice comparison cost
+    /// more than the 12-byte comparison itself at small packet sizes).
+    fn verify(&self, parts: &[&[u8]], tag: &[u8]) -> Result<(), Error> {
+        let mut m = self.0.clone();
+        for p in parts {
+            Mac::update(&mut m, p);
+        }
+        let full = m.finalize().into_bytes();
+        if tag.is_empty() || tag.len() > full.len() {
+            return Err(Error::AuthenticationFailed);
+        }
+        let diff = full.iter().zip(tag).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        if bool::from(diff.ct_eq(&0)) {
+            Ok(())
+        } else {
+            Err(Error::AuthenticationFailed)
+        }
     }
 }
 
@@ -329,5 +351,39 @@ where
     }
     fn new_key(&self, key: &[u8]) -> Result<Box<dyn EspCipherKey>, Error> {
         Ok(Box::new(self.key(key)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 2202 test case 2: HMAC-SHA1, key "Jefe".
+    const DATA: &[u8] = b"what do ya want for nothing?";
+    const TAG: [u8; 20] = [
+        0xef, 0xfc, 0xdf, 0x6a, 0xe5, 0xeb, 0x2f, 0xa2, 0xd2, 0x74, 0x16, 0xd5, 0xf1, 0x84, 0xdf,
+        0x9c, 0x25, 0x9a, 0x7c, 0x79,
+    ];
+
+    #[test]
+    fn hmac_verify_full_truncated_and_tampered() {
+        let k = HmacMac::<sha1::Sha1>::new(4).new_key(b"Jefe").unwrap();
+        let mut out = [0u8; 20];
+        k.compute(&[&DATA[..5], &DATA[5..]], &mut out);
+        assert_eq!(out, TAG);
+        assert!(k.verify(&[DATA], &TAG).is_ok());
+        assert!(k.verify(&[DATA], &TAG[..12]).is_ok());
+        for i in 0..12 {
+            for bit in 0..8 {
+                let mut t = TAG;
+                t[i] ^= 1 << bit;
+                assert!(k.verify(&[DATA], &t[..12]).is_err(), "byte {i} bit {bit}");
+            }
+        }
+        assert!(k.verify(&[DATA], &[]).is_err());
+        let mut long = [0u8; 21];
+        long[..20].copy_from_slice(&TAG);
+        assert!(k.verify(&[DATA], &long).is_err());
+        assert!(k.verify(&[&DATA[..27]], &TAG[..12]).is_err());
     }
 }

@@ -6,12 +6,16 @@
 //!   refuses to wrap), so nonces never repeat.
 //! * **Everything else** (CBC, CFB, …: the IV must be unpredictable, RFC 4303 §3.3.2 / NIST SP
 //!   800-38A Appendix C): at SA setup a separate IV key `K_iv` and a 32-byte mask `M` are drawn
-//!   from the caller's DRBG (the provider's `drbg`). Per packet,
-//!   `IV_n = Enc_{K_iv}(iv = M[..L] ⊕ (n as L-byte big-endian), data = 0^L)` with the SA's own
-//!   cipher algorithm, L = iv_len. In CBC this is `E_{K_iv}(M ⊕ n)`; in CFB/CTR it is the first
-//!   keystream block — in every mode a keyed pseudorandom function of the never-repeating
-//!   counter, so IVs are unpredictable without `K_iv` and (for block ciphers, a permutation)
-//!   distinct. Cost: one block of the cipher per packet; no allocation after setup.
+//!   from the caller's DRBG (the provider's `drbg`). IVs are made [`BATCH`] at a time: batch
+//!   number `b` (a never-repeating 64-bit counter) is
+//!   `Enc_{K_iv}(iv = M[..L] ⊕ (b as L-byte big-endian), data = 0^(BATCH·L))` with the SA's own
+//!   cipher algorithm, L = iv_len, cut into BATCH IVs. In CBC (and CFB/OFB) over zero blocks
+//!   the blocks are `E(X_b), E(E(X_b)), …`; in CTR modes `E(s), E(s+1), …` — in every mode each
+//!   IV is a block-cipher output under the secret `K_iv` on an input that never occurred
+//!   before, so it is unpredictable to anyone without `K_iv` even given every earlier IV. The
+//!   batch (future IVs) is held in zeroizing memory like the key. Cost: one block of the
+//!   cipher per packet plus one cipher call per BATCH packets (instead of one call — key
+//!   schedule copy, mode set-up, dynamic dispatch — per packet); no allocation after setup.
 //!
 //! This module only generates IVs; it must not touch packet bytes other than the IV field.
 
@@ -25,6 +29,12 @@ use zubr_crypto_stb::provider::{EspCipher, EspCipherKey};
 /// Longest IV supported.
 pub const MAX_IV: usize = 32;
 
+/// IVs generated per cipher call for the unpredictable-IV modes.
+pub(crate) const BATCH: usize = 8;
+
+// One per outbound SA, built once and never moved on the packet path: the batch buffer stays
+// inline (no pointer chase per packet).
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum IvGen {
     None,
     Counter(usize),
@@ -32,6 +42,11 @@ pub(crate) enum IvGen {
         key: Box<dyn EspCipherKey>,
         mask: Zeroizing<[u8; MAX_IV]>,
         len: usize,
+        /// Next batch number.
+        batch: u64,
+        /// Unused IVs of the current batch: `ivs[next * len..BATCH * len]`.
+        ivs: Zeroizing<[u8; BATCH * MAX_IV]>,
+        next: usize,
     },
 }
 
@@ -61,7 +76,14 @@ impl IvGen {
         let mut mask = Zeroizing::new([0u8; MAX_IV]);
         rng.fill(&mut mask[..])
             .map_err(|_| IpsecError::CryptoFailed)?;
-        Ok(IvGen::Prf { key, mask, len })
+        Ok(IvGen::Prf {
+            key,
+            mask,
+            len,
+            batch: 0,
+            ivs: Zeroizing::new([0u8; BATCH * MAX_IV]),
+            next: BATCH,
+        })
     }
 
     /// Writes the IV for sequence number `seq` into `out` (exactly iv_len bytes).
@@ -86,21 +108,69 @@ impl IvGen {
                 }
                 Ok(())
             }
-            IvGen::Prf { key, mask, len } => {
+            IvGen::Prf {
+                key,
+                mask,
+                len,
+                batch,
+                ivs,
+                next,
+            } => {
                 let len = *len;
                 if out.len() != len {
                     return Err(IpsecError::CryptoFailed);
                 }
-                let mut input = [0u8; MAX_IV];
-                let input = &mut input[..len];
-                input.copy_from_slice(&mask[..len]);
-                let n = len.min(8);
-                for (i, b) in input[len - n..].iter_mut().zip(&be[8 - n..]) {
-                    *i ^= *b;
+                if *next >= BATCH {
+                    let b = batch.to_be_bytes();
+                    *batch = batch.checked_add(1).ok_or(IpsecError::CryptoFailed)?;
+                    let mut input = [0u8; MAX_IV];
+                    let input = &mut input[..len];
+                    input.copy_from_slice(&mask[..len]);
+                    let n = len.min(8);
+                    for (i, x) in input[len - n..].iter_mut().zip(&b[8 - n..]) {
+                        *i ^= *x;
+                    }
+                    let all = &mut ivs[..BATCH * len];
+                    all.fill(0);
+                    key.encrypt(input, &[], all, &mut [])
+                        .map_err(|_| IpsecError::CryptoFailed)?;
+                    *next = 0;
                 }
-                out.fill(0);
-                key.encrypt(input, &[], out, &mut [])
-                    .map_err(|_| IpsecError::CryptoFailed)
+                let at = *next * len;
+                out.copy_from_slice(&ivs[at..at + len]);
+                *next += 1;
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zubr_crypto_stb::SOFTWARE;
+
+    /// Across several batches every IV is distinct and not the all-zero block, for every
+    /// non-AEAD cipher with an IV; two SAs from different DRBG seeds share no IV.
+    #[test]
+    fn batched_ivs_are_distinct() {
+        for c in SOFTWARE.esp_ciphers.iter().filter(|c| !c.is_aead()) {
+            let len = c.cipher.iv_len();
+            if len == 0 {
+                continue;
+            }
+            let mut seen = alloc::vec::Vec::new();
+            for seed in [1u8, 2] {
+                let mut rng = SOFTWARE.drbg.instantiate(&[seed; 32]).unwrap();
+                let mut g = IvGen::new(c, &mut *rng).unwrap();
+                for seq in 1..=(3 * BATCH as u64 + 3) {
+                    let mut iv = [0u8; MAX_IV];
+                    g.fill(seq, &mut iv[..len]).unwrap();
+                    assert!(iv[..len].iter().any(|&b| b != 0), "{}", c.sa_name);
+                    assert!(!seen.contains(&iv), "{} repeats an IV", c.sa_name);
+                    seen.push(iv);
+                }
+                assert!(g.fill(0, &mut [0u8; MAX_IV + 1][..len + 1]).is_err());
             }
         }
     }

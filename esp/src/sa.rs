@@ -207,6 +207,25 @@ fn aad(spi: u32, seq: u64, esn: bool, out: &mut [u8; 12]) -> usize {
     }
 }
 
+/// `x` rounded up to a multiple of `a` (> 0); a mask instead of a division for the power-of-two
+/// alignments every block cipher has.
+fn round_up(x: usize, a: usize) -> usize {
+    if a.is_power_of_two() {
+        (x + a - 1) & !(a - 1)
+    } else {
+        x.div_ceil(a) * a
+    }
+}
+
+/// `x` is a multiple of `a` (> 0); see [`round_up`].
+fn multiple_of(x: usize, a: usize) -> bool {
+    if a.is_power_of_two() {
+        x & (a - 1) == 0
+    } else {
+        x.is_multiple_of(a)
+    }
+}
+
 fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
@@ -360,7 +379,7 @@ impl EspOutbound {
         let k = &self.k;
         let payload_len = inner_len - hl;
         let tfc = self.tfc_pad_to.saturating_sub(payload_len);
-        let padded = (payload_len + tfc + 2).div_ceil(k.align) * k.align;
+        let padded = round_up(payload_len + tfc + 2, k.align);
         let pad = padded - payload_len - tfc - 2;
         let udp_len = if self.udp.is_some() { 8 } else { 0 };
         let esp_hdr = 8 + k.iv_len;
@@ -627,7 +646,7 @@ impl EspInbound {
         }
         let icv_off = total - k.icv_len;
         let data_len = icv_off - data_off;
-        if !data_len.is_multiple_of(k.block_len) {
+        if !multiple_of(data_len, k.block_len) {
             return Err(corrupted);
         }
         let bytes = pkt.bytes();
