@@ -11,39 +11,12 @@
 //! after the other.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[path = "lab/lock.rs"]
-mod lock;
-use lock::Lock;
-
-fn interop_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("ZUBR_INTEROP_DIR") {
-        return PathBuf::from(d);
-    }
-    // <repo>/examples → <repo>/../shared/interop
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/interop")
-}
-
-fn skip_reason() -> Option<String> {
-    let uid = Command::new("id").arg("-u").output().ok()?;
-    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
-        return Some("not running as root".into());
-    }
-    let probe = "zubr-netns-probe";
-    let ok = Command::new("ip")
-        .args(["netns", "add", probe])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    let _ = Command::new("ip").args(["netns", "del", probe]).status();
-    if !ok {
-        return Some("network namespaces are not available (ip netns add failed)".into());
-    }
-    None
-}
+#[path = "lab/lab.rs"]
+mod lab;
+use lab::{Lock, interop_dir, skip_reason};
 
 struct Peer {
     env: HashMap<String, String>,
