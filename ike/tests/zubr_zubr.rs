@@ -867,3 +867,51 @@ fn acquire_by_packet_selectors() {
     assert_eq!(p.ready_a().len(), 1);
     assert_keys_match(p.ready_a()[0], p.ready_b()[0]);
 }
+
+/// The GOST and STB suites under the same simulated loss, duplication and reordering as
+/// [`loss_duplication_and_reordering`].
+#[test]
+fn gost_and_stb_suites_under_loss() {
+    let gost = (
+        ike_t(
+            SOFTWARE.ike_cipher_by_name("gost2814789cp-cbc").unwrap(),
+            SOFTWARE.ike_hash_by_name("gostr341194cp").unwrap(),
+            SOFTWARE.group(5).unwrap(),
+        ),
+        esp_t(
+            SOFTWARE
+                .esp_cipher_by_name("esp-gost2814789cp-cbc")
+                .unwrap(),
+            SOFTWARE.integrity_by_name("GR341194CPRO1-H96-HMAC-65534"),
+        ),
+    );
+    let stb = (
+        ike_t(
+            SOFTWARE.ike_cipher_by_name("belt-cbc").unwrap(),
+            SOFTWARE.ike_hash_by_name("belt-hash").unwrap(),
+            SOFTWARE.group_by_name("bign256").unwrap(),
+        ),
+        esp_t(
+            SOFTWARE.esp_cipher_by_name("esp-belt-ctr").unwrap(),
+            SOFTWARE.integrity_by_name("BELT-K256-MAC"),
+        ),
+    );
+    for (name, (ike_tr, esp_tr)) in [("gost", gost), ("stb", stb)] {
+        for seed in 0..4 {
+            for mode in [Phase1Mode::Main, Phase1Mode::Aggressive] {
+                let s = Setup::new(mode, ike_tr.clone(), esp_tr.clone());
+                let mut p = Pair::new(&s);
+                p.link.rng = Lcg(seed);
+                p.link.loss = 25;
+                p.link.dup = 25;
+                p.link.reorder = 30;
+                p.acquire();
+                p.run_for(Duration::from_secs(60));
+                let (ra, rb) = (p.ready_a(), p.ready_b());
+                assert_eq!(ra.len(), 1, "{name} seed {seed} {mode:?}: {:?}", p.events_a);
+                assert_eq!(rb.len(), 1, "{name} seed {seed} {mode:?}: {:?}", p.events_b);
+                assert_keys_match(ra[0], rb[0]);
+            }
+        }
+    }
+}
