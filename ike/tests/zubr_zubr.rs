@@ -899,7 +899,7 @@ fn gost_and_stb_suites_under_loss() {
     for (name, (ike_tr, esp_tr)) in [("gost", gost), ("stb", stb)] {
         for seed in 0..4 {
             for mode in [Phase1Mode::Main, Phase1Mode::Aggressive] {
-                let s = Setup::new(mode, ike_tr.clone(), esp_tr.clone());
+                let s = Setup::new(mode, ike_tr, esp_tr);
                 let mut p = Pair::new(&s);
                 p.link.rng = Lcg(seed);
                 p.link.loss = 25;
