@@ -17,7 +17,10 @@
 //! through [`Agent::poll_notice`]; engine events (klogview) through [`Agent::events`].
 //!
 //! The fast path (a packet with an installed bundle, in either direction) works in the caller's
-//! buffer and does not allocate; queueing, fragmentation and management do.
+//! buffer and does not allocate; queueing, fragmentation and management do. Every packet copy
+//! the agent keeps counts against [`AgentSettings::packet_memory`] ([`crate::memory`]): when it
+//! is spent, new SA requests fail with `out of memory`, clear packets with `can't allocate packet
+//! buffer`, and packets that need a buffer to be encapsulated with IPsec error 8.
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -29,7 +32,7 @@ use core::time::Duration;
 
 use zubr_base::sa::{DfMode, Mode, Tunnel};
 use zubr_base::sadb::{BundleId, InboundKind, SaDb, SaId};
-use zubr_base::{Direction, DropReason, Instant, PacketBuf, SaParams, UnixTime, ip};
+use zubr_base::{Direction, DropReason, Instant, IpsecError, PacketBuf, SaParams, UnixTime, ip};
 use zubr_crypto_stb::{CryptoProvider, Rng};
 use zubr_esp::{EspConfig, EspInbound, EspOutbound, UdpEncap};
 use zubr_filter as fl;
@@ -41,6 +44,7 @@ use zubr_ike::{ConnId, Engine as IkeEngine, Event as IkeEvent, IpsecSaPair, Tran
 use crate::frag::{self, FragOptions};
 use crate::keys::KeyStore;
 use crate::map::{self, MapError, Mapped};
+use crate::memory::PacketMemory;
 use crate::session::{LoginError, PasswordRecord, Session};
 use crate::settings::DrvSettings;
 use crate::wire;
@@ -72,6 +76,9 @@ pub struct AgentSettings {
     pub drv: DrvSettings,
     /// Security gateway: transit packets are forwarded (else `packet is not local`).
     pub gateway: bool,
+    /// Bytes of packet copies the agent may hold for the host (SA waiting queues, the
+    /// [`Agent::poll_output`] queue, scratch buffers): see [`crate::memory`]. Default 16 MiB.
+    pub packet_memory: usize,
 }
 
 impl Default for AgentSettings {
@@ -84,6 +91,7 @@ impl Default for AgentSettings {
             event_capacity: 4096,
             drv: DrvSettings::default(),
             gateway: false,
+            packet_memory: 16 << 20,
         }
     }
 }
@@ -290,6 +298,8 @@ pub struct Agent {
     pairs: Vec<Pair>,
     requests: Vec<Request>,
     out: VecDeque<Output>,
+    /// Budget of the packet copies in `out` and in the requests' queues.
+    mem: PacketMemory,
     notices: VecDeque<Notice>,
     session: Option<Session>,
     ikecfg: Option<Ikecfg>,
@@ -379,6 +389,7 @@ impl Agent {
             pairs: Vec::new(),
             requests: Vec::new(),
             out: VecDeque::new(),
+            mem: PacketMemory::new(settings.packet_memory),
             notices: VecDeque::new(),
             session: None,
             ikecfg: None,
@@ -760,7 +771,27 @@ impl Agent {
 
     /// The next packet produced asynchronously.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.out.pop_front()
+        let o = self.out.pop_front()?;
+        let (Output::Send { packet, .. } | Output::Deliver { packet, .. }) = &o;
+        self.mem.release(packet.len());
+        Some(o)
+    }
+
+    /// Bytes of packet copies the agent holds now, and its limit
+    /// ([`AgentSettings::packet_memory`]).
+    pub fn packet_memory(&self) -> (usize, usize) {
+        (self.mem.held(), self.mem.limit())
+    }
+
+    /// Changes the packet memory limit ([`AgentSettings::packet_memory`]).
+    pub fn set_packet_memory(&mut self, limit: usize) {
+        self.settings.packet_memory = limit;
+        self.mem.set_limit(limit);
+    }
+
+    /// Queues a counted packet (from [`PacketMemory`]) for [`Agent::poll_output`].
+    fn push_out(&mut self, o: Output) {
+        self.out.push_back(o);
     }
 
     /// The next notice.
@@ -867,18 +898,39 @@ impl Agent {
         let Some(pkt) = wire::udp_packet(remote, local, data) else {
             return InResult::Drop(DropReason::CorruptedIpHeader);
         };
-        let mut storage = pkt;
-        storage.resize(storage.len() + 64, 0);
-        let n = storage.len() - 64;
+        // the datagram is rebuilt as an IPv4 packet in a counted buffer, which becomes the
+        // delivered packet
+        let n = pkt.len();
+        let Ok(mut storage) = self.mem.zeroed(n) else {
+            let r = DropReason::CannotAllocatePacketBuffer;
+            self.report_drop(Direction::In, phy, &pkt, r);
+            return InResult::Drop(r);
+        };
+        storage.copy_from_slice(&pkt);
+        drop(pkt);
         let Ok(mut buf) = PacketBuf::new(&mut storage, 0, n) else {
+            self.mem.release(n);
             return InResult::Drop(DropReason::CannotAllocatePacketBuffer);
         };
         let r = self.inbound(now, phy, &mut buf);
         if let InResult::Deliver { phy } = r {
-            let packet = buf.bytes().to_vec();
-            self.out.push_back(Output::Deliver { phy, packet });
+            let (start, len) = (buf.start(), buf.len());
+            let packet = self.shrink_to_packet(storage, start, len);
+            self.push_out(Output::Deliver { phy, packet });
+        } else {
+            self.mem.release(n);
         }
         r
+    }
+
+    /// The packet `start..start + len` of a counted buffer, moved to its front; the bytes
+    /// cut off go back to the budget.
+    fn shrink_to_packet(&mut self, mut storage: Vec<u8>, start: usize, len: usize) -> Vec<u8> {
+        let before = storage.len();
+        storage.copy_within(start..start + len, 0);
+        storage.truncate(len);
+        self.mem.release(before - len);
+        storage
     }
 
     fn ike_datagram(&mut self, now: Instant, pkt: &[u8]) -> InResult {
@@ -1208,7 +1260,18 @@ impl Agent {
                 self.report_drop(Direction::Out, phy, pkt.bytes(), r);
                 return OutResult::Drop(r);
             }
-            req.queue.push_back((phy, pkt.bytes().to_vec()));
+            let Ok(copy) = self.mem.copy(pkt.bytes()) else {
+                let r = DropReason::CannotAllocatePacketBuffer;
+                self.report_drop(Direction::Out, phy, pkt.bytes(), r);
+                return OutResult::Drop(r);
+            };
+            if let Some(req) = self
+                .requests
+                .iter_mut()
+                .find(|r| r.filter == filter && r.ike_rule == ike_rule)
+            {
+                req.queue.push_back((phy, copy));
+            }
             self.waiting(phy, pkt.bytes());
             return OutResult::Queued;
         }
@@ -1248,6 +1311,12 @@ impl Agent {
             return OutResult::Drop(r);
         };
         let live = a.ike.config().ipsec_rules.get(ike_rule).cloned();
+        // the packet waits in a counted copy: no memory, no request
+        let Ok(copy) = self.mem.copy(pkt.bytes()) else {
+            let r = DropReason::SaRequestOutOfMemory { filter };
+            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
+            return OutResult::Drop(r);
+        };
         let started = {
             let a = self.active.as_mut().expect("checked above");
             a.ike.acquire(
@@ -1260,6 +1329,7 @@ impl Agent {
             )
         };
         if started.is_err() {
+            self.mem.release(copy.len());
             let r = DropReason::FailedToBuildBundle { filter };
             self.report_drop(Direction::Out, phy, pkt.bytes(), r);
             return OutResult::Drop(r);
@@ -1280,7 +1350,7 @@ impl Agent {
             self.ev(e);
         }
         let mut queue = VecDeque::new();
-        queue.push_back((phy, pkt.bytes().to_vec()));
+        queue.push_back((phy, copy));
         self.requests.push(Request {
             filter,
             chain: rule.chain,
@@ -1374,7 +1444,10 @@ impl Agent {
                     mtu: room as u32,
                 };
                 self.ev(e);
-                self.out.push_back(Output::Deliver { phy, packet: icmp });
+                // without memory for it the host gets no ICMP; the packet is dropped anyway
+                if self.mem.admit(icmp.len()).is_ok() {
+                    self.push_out(Output::Deliver { phy, packet: icmp });
+                }
             }
             let r = DropReason::DfSetCannotFragment { mtu: mtu as u32 };
             self.report_drop(Direction::Out, phy, pkt.bytes(), r);
@@ -1412,7 +1485,7 @@ impl Agent {
             _ => return OutResult::Drop(DropReason::Firewall),
         }
         let orig_frag = inner.filter(|h| h.fragment).map(|h| h.total_len);
-        self.fit_mtu_ipsec(out_phy, pkt, mtu, pmtu_disc, orig_frag)
+        self.fit_mtu_ipsec(out_phy, sa_out, pkt, mtu, pmtu_disc, orig_frag)
     }
 
     fn fit_mtu(&mut self, phy: PhyId, pkt: &mut PacketBuf<'_>, pmtu: Option<u16>) -> OutResult {
@@ -1437,12 +1510,13 @@ impl Agent {
             max_len: (d.frag_dont_grow_fragments && h.fragment).then_some(h.total_len),
             df: frag::df_on_fragments(d.frag_df_options, false, false, h.fragment && h.df),
         };
-        self.emit_fragments(phy, pkt.bytes(), mtu, o)
+        self.emit_fragments(phy, pkt.bytes(), mtu, o, None)
     }
 
     fn fit_mtu_ipsec(
         &mut self,
         phy: PhyId,
+        sa: SaId,
         pkt: &mut PacketBuf<'_>,
         mtu: usize,
         pmtu_discovery: bool,
@@ -1461,14 +1535,36 @@ impl Agent {
             },
             df: frag::df_on_fragments(d.frag_df_options, true, pmtu_discovery, false),
         };
-        self.emit_fragments(phy, pkt.bytes(), mtu, o)
+        self.emit_fragments(phy, pkt.bytes(), mtu, o, Some(sa))
     }
 
-    fn emit_fragments(&mut self, phy: PhyId, pkt: &[u8], mtu: usize, o: FragOptions) -> OutResult {
+    /// Fragments `pkt` into counted buffers for [`Agent::poll_output`]. Without memory for
+    /// them the packet is dropped: IPsec error 8 for a packet `sa` encapsulated, `can't
+    /// allocate packet buffer` for clear traffic.
+    fn emit_fragments(
+        &mut self,
+        phy: PhyId,
+        pkt: &[u8],
+        mtu: usize,
+        o: FragOptions,
+        sa: Option<SaId>,
+    ) -> OutResult {
         match frag::fragment(pkt, mtu, o) {
             Ok(frags) => {
+                let total = frags.iter().map(Vec::len).sum();
+                if self.mem.admit(total).is_err() {
+                    let r = match sa {
+                        Some(sa) => DropReason::Encapsulation {
+                            sa: sa.0,
+                            error: IpsecError::MemoryAllocationFailed,
+                        },
+                        None => DropReason::CannotAllocatePacketBuffer,
+                    };
+                    self.report_drop(Direction::Out, phy, pkt, r);
+                    return OutResult::Drop(r);
+                }
                 for packet in frags {
-                    self.out.push_back(Output::Send { phy, packet });
+                    self.push_out(Output::Send { phy, packet });
                 }
                 OutResult::Fragmented
             }
@@ -1723,32 +1819,38 @@ impl Agent {
                 i += 1;
             }
         }
+        let sa_out = self.pairs[k].sa_out;
         for (phy, bytes) in released {
+            // the queued copy gives way to a buffer with room for the headers
+            self.mem.release(bytes.len());
+            let size = bytes.len() + 256;
+            let Ok(mut storage) = self.mem.zeroed(size) else {
+                let r = DropReason::Encapsulation {
+                    sa: sa_out.0,
+                    error: IpsecError::MemoryAllocationFailed,
+                };
+                self.report_drop(Direction::Out, phy, &bytes, r);
+                continue;
+            };
             let fits = wire::five_tuple(&bytes).is_some_and(|(s, d, pr, (sp, dp))| {
                 ts_has(&lts, s, pr, sp) && ts_has(&rts, d, pr, dp)
             });
-            if !fits {
-                // another selector of the same rule: ask again
-                let mut storage = alloc::vec![0u8; bytes.len() + 256];
-                if let Ok(mut buf) = PacketBuf::copy_from(&mut storage, 128, &bytes)
-                    && let OutResult::Send { phy } = self.outbound(now, phy, &mut buf)
-                {
-                    self.out.push_back(Output::Send {
-                        phy,
-                        packet: buf.bytes().to_vec(),
-                    });
-                }
-                continue;
-            }
-            let mut storage = alloc::vec![0u8; bytes.len() + 256];
             let Ok(mut buf) = PacketBuf::copy_from(&mut storage, 128, &bytes) else {
+                self.mem.release(size);
                 continue;
             };
-            if let OutResult::Send { phy } = self.send_protected(now, phy, k, &mut buf) {
-                self.out.push_back(Output::Send {
-                    phy,
-                    packet: buf.bytes().to_vec(),
-                });
+            let r = if fits {
+                self.send_protected(now, phy, k, &mut buf)
+            } else {
+                // another selector of the same rule: ask again
+                self.outbound(now, phy, &mut buf)
+            };
+            if let OutResult::Send { phy } = r {
+                let (start, len) = (buf.start(), buf.len());
+                let packet = self.shrink_to_packet(storage, start, len);
+                self.push_out(Output::Send { phy, packet });
+            } else {
+                self.mem.release(size);
             }
         }
     }
@@ -1829,6 +1931,7 @@ impl Agent {
         });
         let reason = DropReason::FailedToBuildBundle { filter: r.filter };
         for (phy, bytes) in &r.queue {
+            self.mem.release(bytes.len());
             self.report_drop(Direction::Out, *phy, bytes, reason);
         }
         self.notices.push_back(Notice::RequestFailed {

@@ -22,6 +22,7 @@
 //! * [`agent`] — [`Agent`]: policies (DDP, Log-off policy, fail closed), outbound and inbound
 //!   paths, SA requests and queues, SA installation from IKE, IKECFG interface, management.
 //! * [`frag`] — IPv4 fragmentation with the `frag_*` settings.
+//! * [`memory`] — the byte budget of the packet copies the agent holds (queues, outputs).
 //! * [`session`] — the user session (salted belt-pbkdf2 password, 3 tries then 30 s delays).
 //! * [`settings`] — the `drv_mgr` table.
 //! * [`mgmt`] — the utilities' text outputs (`sa_mgr`, `drv_mgr`, `dp_mgr`, `lsp_mgr show-info`,
@@ -53,6 +54,7 @@ pub mod certs;
 pub mod frag;
 pub mod keys;
 pub mod map;
+pub mod memory;
 pub mod mgmt;
 pub mod session;
 pub mod settings;

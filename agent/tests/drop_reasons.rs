@@ -246,8 +246,21 @@ fn any() -> Selector {
 }
 
 /// Sets DF in an IPv4 header and fixes its checksum.
-fn with_df(mut p: Vec<u8>) -> Vec<u8> {
-    p[6] |= 0x40;
+fn with_df(p: Vec<u8>) -> Vec<u8> {
+    df(p, true)
+}
+
+/// Clears DF (etherparse sets it) and fixes the checksum.
+fn without_df(p: Vec<u8>) -> Vec<u8> {
+    df(p, false)
+}
+
+fn df(mut p: Vec<u8>, on: bool) -> Vec<u8> {
+    if on {
+        p[6] |= 0x40;
+    } else {
+        p[6] &= !0x40;
+    }
     p[10] = 0;
     p[11] = 0;
     let hl = usize::from(p[0] & 0x0f) * 4;
@@ -854,14 +867,11 @@ const TABLE: &[(&str, Where)] = &[
         "IpsecFilterDead",
         NotProduced("same as ConfigIdMismatch: a filter cannot die while a packet is processed"),
     ),
-    (
-        "SaRequestOutOfMemory",
-        NotProduced("allocation failure aborts in Rust's alloc; no fallible path to report"),
-    ),
+    ("SaRequestOutOfMemory", Here("packet_memory_budget")),
     (
         "CannotAllocatePacketBuffer",
-        Elsewhere(
-            "filter/src/reasm.rs tests (reassembly memory budget and fragment-count limit exceeded)",
+        Here(
+            "packet_memory_budget (and filter/src/reasm.rs: reassembly memory budget and fragment-count limit)",
         ),
     ),
     (
@@ -1029,4 +1039,123 @@ fn reassembly_drops() {
         dropped_in(inb(&mut c.a, t(2), eth, &last).0),
         "corrupted protocol headers after reassembly",
     );
+}
+
+/// The packet memory budget (`AgentSettings::packet_memory`): every copy the agent keeps is
+/// counted, and when the budget is spent the product's out-of-memory drops come out — for a
+/// new SA request, for a packet joining a request's queue, for fragments of clear traffic, for
+/// an encapsulated packet that needs fragment buffers (IPsec error 8) and for a datagram that
+/// needs a packet buffer. Everything the agent held is given back when it leaves.
+#[test]
+fn packet_memory_budget() {
+    let mut c = client();
+    let eth = c.eth;
+    let now = t(2);
+    assert_eq!(c.a.packet_memory(), (0, 16 << 20));
+    // one packet waits for the bundle of rule prot: its 35 bytes are held
+    let p = udp("192.0.2.50", 6000, "10.10.1.5", 5000);
+    assert_eq!(out(&mut c.a, now, eth, &p).0, OutResult::Queued);
+    assert_eq!(c.a.packet_memory().0, p.len());
+    // no room for a second copy
+    c.a.set_packet_memory(p.len() + 10);
+    let p2 = udp("192.0.2.50", 6001, "10.10.1.5", 5000);
+    is(
+        dropped_out(out(&mut c.a, now, eth, &p2).0),
+        "can't allocate packet buffer",
+    );
+    let p3 = udp("192.0.2.50", 5000, "10.30.0.1", 5000);
+    is(
+        dropped_out(out(&mut c.a, now, eth, &p3).0),
+        &format!(
+            "filter {}: failed to send SA request: out of memory",
+            c.many
+        ),
+    );
+    assert_eq!(
+        c.a.requests(),
+        1,
+        "no request without memory for its packet"
+    );
+    let lines = events(&mut c.a);
+    let want = format!(
+        "dropped out packet 192.0.2.50:5000->10.30.0.1:5000, proto 17, len 35, if eth0: filter {}: failed to send SA request: out of memory",
+        c.many
+    );
+    assert!(lines.contains(&want), "{want}\n{lines:#?}");
+    // the request fails: its queued packet is given back
+    c.a.handle_timeout(now + Duration::from_secs(600));
+    assert_eq!((c.a.requests(), c.a.packet_memory().0), (0, 0));
+
+    // clear traffic larger than the MTU must be fragmented into buffers of the budget
+    let big = without_df(udp_payload(
+        "192.0.2.50",
+        5000,
+        "10.20.0.1",
+        5000,
+        &[5u8; 3000],
+    ));
+    c.a.set_packet_memory(1000);
+    is(
+        dropped_out(out(&mut c.a, now, eth, &big).0),
+        "can't allocate packet buffer",
+    );
+    c.a.set_packet_memory(16 << 20);
+    assert_eq!(out(&mut c.a, now, eth, &big).0, OutResult::Fragmented);
+    let held = c.a.packet_memory().0;
+    assert!(held >= big.len(), "{held}");
+    let frags: Vec<Output> = std::iter::from_fn(|| c.a.poll_output()).collect();
+    assert_eq!(frags.len(), 3);
+    assert_eq!(c.a.packet_memory().0, 0);
+
+    // an encapsulated packet larger than the MTU: no buffers for its fragments is error 8
+    install(&mut c, any(), any());
+    c.a.set_packet_memory(1000);
+    let big = without_df(udp_payload(
+        "192.0.2.50",
+        5000,
+        "10.10.1.5",
+        5000,
+        &[6u8; 3000],
+    ));
+    let r = dropped_out(out(&mut c.a, now, eth, &big).0);
+    let DropReason::Encapsulation { sa, error } = r else {
+        panic!("{r}")
+    };
+    assert_eq!(error as u8, 8);
+    is(
+        r,
+        &format!("SA {sa}: encapsulation error 8: memory allocation failed"),
+    );
+    let lines = events(&mut c.a);
+    let want = format!(
+        "dropped out packet 192.0.2.50->203.0.113.1, proto 50, len 3080, if eth0: SA {sa}: encapsulation error 8: memory allocation failed"
+    );
+    assert!(lines.contains(&want), "{want}\n{lines:#?}");
+    assert_eq!(c.a.packet_memory().0, 0);
+    // with memory the same packet leaves as ESP fragments
+    c.a.set_packet_memory(16 << 20);
+    assert_eq!(out(&mut c.a, now, eth, &big).0, OutResult::Fragmented);
+    let frags: Vec<Output> = std::iter::from_fn(|| c.a.poll_output()).collect();
+    assert!(frags.len() >= 3, "{frags:?}");
+    for f in &frags {
+        let Output::Send { packet, .. } = f else {
+            panic!("{f:?}")
+        };
+        assert_eq!(packet[9], 50, "ESP fragments");
+    }
+    assert_eq!(c.a.packet_memory().0, 0);
+
+    // a UDP datagram is rebuilt as an IPv4 packet in a buffer of the budget
+    c.a.set_packet_memory(10);
+    let local: std::net::SocketAddr = "192.0.2.50:4500".parse().unwrap();
+    let remote: std::net::SocketAddr = "203.0.113.1:4500".parse().unwrap();
+    let data = [0u8, 0, 0, 0, 1, 2, 3, 4];
+    is(
+        dropped_in(c.a.handle_datagram(now, local, remote, &data)),
+        "can't allocate packet buffer",
+    );
+    c.a.set_packet_memory(16 << 20);
+    let _ = c.a.handle_datagram(now, local, remote, &data);
+    while c.a.poll_output().is_some() {}
+    assert_eq!(c.a.packet_memory().0, 0);
 }

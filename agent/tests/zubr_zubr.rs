@@ -195,9 +195,13 @@ fn queue_and_request_limits() {
         n.send(now, false, cfg, &p),
         OutResult::Drop(DropReason::WaitingQueueFull { filter, limit: 8 })
     );
-    // all eight leave once the bundle is up
+    // eight copies are held, and all eight leave once the bundle is up
+    assert!(n.a.agent.packet_memory().0 >= 8 * p.len());
     n.pump(now);
     assert_eq!(n.b.delivered.len(), 8);
+    // … handing their memory back
+    assert_eq!(n.a.agent.packet_memory().0, 0);
+    assert_eq!(n.b.agent.packet_memory().0, 0);
     // the global limit (drv_mgr ipsec_breq_max) applies across rules
     let mut c = n.a.agent;
     mgmt::sa_clear(

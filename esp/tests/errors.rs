@@ -1,8 +1,9 @@
 //! Every IPsec error code ESP can produce, each provoked by a test, plus the engine-log format of
 //! the errors as the SA database reports them.
 //!
-//! Codes not produced by ESP: 8 "memory allocation failed" (nothing allocates per packet: the
-//! host's buffer pool reports it), 11 "can't parse IP options" (only AH parses options; see
+//! Codes not produced by ESP: 8 "memory allocation failed" (nothing here allocates per packet;
+//! the agent reports it when its packet memory budget cannot give an encapsulated packet the
+//! buffers it needs: zubr-agent's `packet_memory_budget` test), 11 "can't parse IP options" (only AH parses options; see
 //! zubr-ah's tests).
 
 mod common;
