@@ -806,6 +806,12 @@ impl Agent {
         }
     }
 
+    /// Reports an outbound drop and returns it.
+    fn refuse(&mut self, phy: PhyId, pkt: &[u8], reason: DropReason) -> OutResult {
+        self.report_drop(Direction::Out, phy, pkt, reason);
+        OutResult::Drop(reason)
+    }
+
     fn report_drop(&mut self, dir: Direction, phy: PhyId, pkt: &[u8], reason: DropReason) {
         self.stats.dropped += 1;
         if !self.filter.events().wants(EventMask::DROP) {
@@ -1168,18 +1174,14 @@ impl Agent {
             && let Ok(h) = ip::parse(pkt.bytes(), false)
             && h.src != c.assignment.address
         {
-            let r = DropReason::IkecfgSourceNotVirtual;
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(phy, pkt.bytes(), DropReason::IkecfgSourceNotVirtual);
         }
         let v = self.filter.outbound(phy, pkt.bytes(), false, now);
         match v {
             fl::Verdict::Pass(_) | fl::Verdict::Ike => {
                 if is_ikecfg {
                     // leaving the IKECFG interface in clear: the destination was not changed
-                    let r = DropReason::IkecfgDestinationUnchanged;
-                    self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-                    return OutResult::Drop(r);
+                    return self.refuse(phy, pkt.bytes(), DropReason::IkecfgDestinationUnchanged);
                 }
                 self.stats.clear += 1;
                 self.fit_mtu(phy, pkt, None)
@@ -1215,9 +1217,7 @@ impl Agent {
         });
         if let Some(k) = found {
             if is_ikecfg && !self.pairs[k].tunnel {
-                let r = DropReason::IkecfgDestinationUnchanged;
-                self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-                return OutResult::Drop(r);
+                return self.refuse(phy, pkt.bytes(), DropReason::IkecfgDestinationUnchanged);
             }
             return self.send_protected(now, phy, k, pkt);
         }
@@ -1228,9 +1228,7 @@ impl Agent {
             return OutResult::Drop(DropReason::IpsecFilterDead { filter });
         };
         if plan.fallback_drop {
-            let r = DropReason::SaBundleNotFound { filter };
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(phy, pkt.bytes(), DropReason::SaBundleNotFound { filter });
         }
         let Some(rule) = a.mapped.rule_by_filter(filter).cloned() else {
             return OutResult::Drop(DropReason::IpsecFilterDead { filter });
@@ -1242,58 +1240,53 @@ impl Agent {
             })
         });
         let Some(ike_rule) = ike_rule else {
-            let r = DropReason::FailedToBuildBundle { filter };
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(phy, pkt.bytes(), DropReason::FailedToBuildBundle { filter });
         };
         // an existing request for the same expected selectors takes the packet
-        if let Some(req) = self
+        if let Some(i) = self
             .requests
-            .iter_mut()
-            .find(|r| r.filter == filter && r.ike_rule == ike_rule)
+            .iter()
+            .position(|r| r.filter == filter && r.ike_rule == ike_rule)
         {
-            if req.queue.len() >= plan.queue_size as usize {
+            if self.requests[i].queue.len() >= plan.queue_size as usize {
                 let r = DropReason::WaitingQueueFull {
                     filter,
                     limit: plan.queue_size,
                 };
-                self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-                return OutResult::Drop(r);
+                return self.refuse(phy, pkt.bytes(), r);
             }
             let Ok(copy) = self.mem.copy(pkt.bytes()) else {
-                let r = DropReason::CannotAllocatePacketBuffer;
-                self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-                return OutResult::Drop(r);
+                return self.refuse(phy, pkt.bytes(), DropReason::CannotAllocatePacketBuffer);
             };
-            if let Some(req) = self
-                .requests
-                .iter_mut()
-                .find(|r| r.filter == filter && r.ike_rule == ike_rule)
-            {
-                req.queue.push_back((phy, copy));
-            }
+            self.requests[i].queue.push_back((phy, copy));
             self.waiting(phy, pkt.bytes());
             return OutResult::Queued;
         }
         let per_rule = self.requests.iter().filter(|r| r.filter == filter).count();
         if per_rule >= plan.requests_max as usize {
-            let r = DropReason::SaRequestsLimitForFilter {
-                limit: plan.requests_max,
-                filter,
-            };
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(
+                phy,
+                pkt.bytes(),
+                DropReason::SaRequestsLimitForFilter {
+                    limit: plan.requests_max,
+                    filter,
+                },
+            );
         }
         let global = self.settings.drv.ipsec_breq_max;
         if self.requests.len() >= global as usize {
-            let r = DropReason::SaRequestsLimit { limit: global };
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(
+                phy,
+                pkt.bytes(),
+                DropReason::SaRequestsLimit { limit: global },
+            );
         }
         if plan.queue_size == 0 {
-            let r = DropReason::WaitingQueueFull { filter, limit: 0 };
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(
+                phy,
+                pkt.bytes(),
+                DropReason::WaitingQueueFull { filter, limit: 0 },
+            );
         }
         let (peer, tunnel_idx) = match plan.tunnels.iter().position(|t| t.peer.is_some()) {
             Some(i) => (plan.tunnels[i].peer, i),
@@ -1306,16 +1299,16 @@ impl Agent {
             .and_then(|t| t.local)
             .or_else(|| self.local_address());
         let (Some(peer), Some(local)) = (peer, local) else {
-            let r = DropReason::FailedToBuildBundle { filter };
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(phy, pkt.bytes(), DropReason::FailedToBuildBundle { filter });
         };
         let live = a.ike.config().ipsec_rules.get(ike_rule).cloned();
         // the packet waits in a counted copy: no memory, no request
         let Ok(copy) = self.mem.copy(pkt.bytes()) else {
-            let r = DropReason::SaRequestOutOfMemory { filter };
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(
+                phy,
+                pkt.bytes(),
+                DropReason::SaRequestOutOfMemory { filter },
+            );
         };
         let started = {
             let a = self.active.as_mut().expect("checked above");
@@ -1330,9 +1323,7 @@ impl Agent {
         };
         if started.is_err() {
             self.mem.release(copy.len());
-            let r = DropReason::FailedToBuildBundle { filter };
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(phy, pkt.bytes(), DropReason::FailedToBuildBundle { filter });
         }
         if let Some(live) = live {
             let e = Event::SaRequest {
@@ -1408,11 +1399,13 @@ impl Agent {
             .unwrap_or_default();
         let after = clear_len + over.head + over.tail;
         if after > ip::MAX_PACKET {
-            let r = DropReason::TooLargeForIpsec {
-                length: after as u32,
-            };
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(
+                phy,
+                pkt.bytes(),
+                DropReason::TooLargeForIpsec {
+                    length: after as u32,
+                },
+            );
         }
         let out_phy = self.phy_of_addr(local).unwrap_or(phy);
         // PMTU: a DF packet that cannot fit after encapsulation is refused with ICMP
@@ -1449,9 +1442,11 @@ impl Agent {
                     self.push_out(Output::Deliver { phy, packet: icmp });
                 }
             }
-            let r = DropReason::DfSetCannotFragment { mtu: mtu as u32 };
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(
+                phy,
+                pkt.bytes(),
+                DropReason::DfSetCannotFragment { mtu: mtu as u32 },
+            );
         }
         if self.filter.events().wants(EventMask::SA_TRACE) {
             let name = self
@@ -1500,9 +1495,11 @@ impl Agent {
             return OutResult::Drop(DropReason::CorruptedIpHeader);
         };
         if h.df {
-            let r = DropReason::DfSetCannotFragment { mtu: mtu as u32 };
-            self.report_drop(Direction::Out, phy, pkt.bytes(), r);
-            return OutResult::Drop(r);
+            return self.refuse(
+                phy,
+                pkt.bytes(),
+                DropReason::DfSetCannotFragment { mtu: mtu as u32 },
+            );
         }
         let d = self.settings.drv;
         let o = FragOptions {
