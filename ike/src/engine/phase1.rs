@@ -97,6 +97,14 @@ fn natt_from_vids(vids: &[&[u8]]) -> Option<NattVersion> {
 }
 
 impl Engine {
+    /// Sends phase-1 message `m` of exchange `i` and keeps it for retransmission: on a timer
+    /// when `active` (we wait for an answer), else only when the peer repeats its message.
+    fn send_p1(&mut self, now: Instant, i: usize, m: Vec<u8>, active: bool) {
+        self.send_on(i, &m);
+        let base = self.config.params.retry_time_base;
+        self.isakmp[i].retx = Some(Retransmit::new(m, now, base, active));
+    }
+
     pub(super) fn header(
         &self,
         i: usize,
@@ -377,13 +385,7 @@ impl Engine {
         }
         self.push_vids(&mut w, self.isakmp[i].rule, None, false)?;
         let msg = self.p1_message(i, w, false)?;
-        self.send_on(i, &msg);
-        self.isakmp[i].retx = Some(Retransmit::new(
-            msg,
-            now,
-            self.config.params.retry_time_base,
-            true,
-        ));
+        self.send_p1(now, i, msg, true);
         Ok(())
     }
 
@@ -555,13 +557,7 @@ impl Engine {
         let frag = self.isakmp[i].frag_peer;
         self.push_vids(&mut w, self.isakmp[i].rule, Some(natt), frag)?;
         let msg = self.p1_message(i, w, false)?;
-        self.send_on(i, &msg);
-        self.isakmp[i].retx = Some(Retransmit::new(
-            msg,
-            now,
-            self.config.params.retry_time_base,
-            false,
-        ));
+        self.send_p1(now, i, msg, false);
         self.isakmp[i].state = P1State::RMain2;
         Ok(())
     }
@@ -876,13 +872,7 @@ impl Engine {
         self.push_certreqs(i, &mut w)?;
         self.natd_payloads(i, &mut w)?;
         let m = self.p1_message(i, w, false)?;
-        self.send_on(i, &m);
-        self.isakmp[i].retx = Some(Retransmit::new(
-            m,
-            now,
-            self.config.params.retry_time_base,
-            true,
-        ));
+        self.send_p1(now, i, m, true);
         self.isakmp[i].state = P1State::IMain3;
         Ok(())
     }
@@ -915,13 +905,7 @@ impl Engine {
         self.push_certreqs(i, &mut w)?;
         self.natd_payloads(i, &mut w)?;
         let m = self.p1_message(i, w, false)?;
-        self.send_on(i, &m);
-        self.isakmp[i].retx = Some(Retransmit::new(
-            m,
-            now,
-            self.config.params.retry_time_base,
-            false,
-        ));
+        self.send_p1(now, i, m, false);
         self.isakmp[i].state = P1State::RMain4;
         Ok(())
     }
@@ -959,13 +943,7 @@ impl Engine {
             self.push_initial_contact(i, &mut w)?;
         }
         let m = self.p1_message(i, w, true)?;
-        self.send_on(i, &m);
-        self.isakmp[i].retx = Some(Retransmit::new(
-            m,
-            now,
-            self.config.params.retry_time_base,
-            true,
-        ));
+        self.send_p1(now, i, m, true);
         self.isakmp[i].state = P1State::IMain5;
         Ok(())
     }
@@ -1026,13 +1004,7 @@ impl Engine {
             w.push(*ty, b)?;
         }
         let m = self.p1_message(i, w, true)?;
-        self.send_on(i, &m);
-        self.isakmp[i].retx = Some(Retransmit::new(
-            m,
-            now,
-            self.config.params.retry_time_base,
-            false,
-        ));
+        self.send_p1(now, i, m, false);
         self.isakmp[i].last_p1_block = self.isakmp[i].iv.clone();
         self.established(now, i);
         Ok(())
@@ -1100,14 +1072,8 @@ impl Engine {
             w.push(*ty, b)?;
         }
         let m = self.p1_message(i, w, false)?;
-        self.send_on(i, &m);
         // AM3 is the last message: if it is lost only our retransmission of AM2 recovers
-        self.isakmp[i].retx = Some(Retransmit::new(
-            m,
-            now,
-            self.config.params.retry_time_base,
-            true,
-        ));
+        self.send_p1(now, i, m, true);
         self.isakmp[i].state = P1State::RAggr2;
         Ok(())
     }
@@ -1163,13 +1129,7 @@ impl Engine {
             self.push_initial_contact(i, &mut w)?;
         }
         let m = self.p1_message(i, w, true)?;
-        self.send_on(i, &m);
-        self.isakmp[i].retx = Some(Retransmit::new(
-            m,
-            now,
-            self.config.params.retry_time_base,
-            false,
-        ));
+        self.send_p1(now, i, m, false);
         self.isakmp[i].last_p1_block = self.isakmp[i].iv.clone();
         self.established(now, i);
         Ok(())
