@@ -36,6 +36,8 @@ pub mod replay;
 pub mod sa;
 #[cfg(feature = "alloc")]
 pub mod sadb;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 
 pub use buf::PacketBuf;
