@@ -167,37 +167,36 @@ struct Matcher {
     pkttype: u8,
 }
 
+/// `v` in `lo..=hi`, or in `{lo, hi}` for a pair; without branches (a candidate check then costs
+/// at most one mispredicted branch, not one per field).
 #[inline(always)]
 fn test(lo: u32, hi: u32, v: u32, pair: bool) -> bool {
-    if pair {
-        v == lo || v == hi
-    } else {
-        lo <= v && v <= hi
-    }
+    (pair & ((v == lo) | (v == hi))) | (!pair & (lo <= v) & (v <= hi))
 }
 
 impl Matcher {
-    /// Whether `k` is in the inline sets (exact unless `SLOW`). Addresses first: they reject
-    /// most candidates.
+    /// Whether `k` is in the inline sets (exact unless `SLOW`).
     #[inline(always)]
     fn inline_matches(&self, k: &Key) -> bool {
         let v = &k.v;
         let p = self.pair;
         let m = |f: usize| p & pair_bit(f) != 0;
         let t16 = |r: [u16; 2], x: u32, f: usize| {
-            x > 0xffff || test(u32::from(r[0]), u32::from(r[1]), x, m(f))
+            (x > 0xffff) | test(u32::from(r[0]), u32::from(r[1]), x, m(f))
         };
         let t8 = |r: [u8; 2], x: u32, f: usize| {
-            x > 0xff || test(u32::from(r[0]), u32::from(r[1]), x, m(f))
+            (x > 0xff) | test(u32::from(r[0]), u32::from(r[1]), x, m(f))
         };
+        // `&`, not `&&`: all fields are in the one line already, evaluating them all is
+        // cheaper than a branch per field
         test(self.dst[0], self.dst[1], v[1], m(1))
-            && test(self.src[0], self.src[1], v[0], m(0))
-            && self.pkttype & k.pkttype != 0
-            && t8(self.proto, v[4], 4)
-            && t16(self.dport, v[3], 3)
-            && t16(self.sport, v[2], 2)
-            && t8(self.itype, v[5], 5)
-            && t8(self.icode, v[6], 6)
+            & test(self.src[0], self.src[1], v[0], m(0))
+            & (self.pkttype & k.pkttype != 0)
+            & t8(self.proto, v[4], 4)
+            & t16(self.dport, v[3], 3)
+            & t16(self.sport, v[2], 2)
+            & t8(self.itype, v[5], 5)
+            & t8(self.icode, v[6], 6)
     }
 
     /// From a rule's sets: exact inline fields where each is a range or a pair, else hulls.
@@ -444,6 +443,11 @@ struct Part {
     /// First partition of a node: the node's overflow payload (0 = none).
     overflow: u32,
 }
+
+/// Packets per stage group of [`Classifier::first_match_burst`].
+pub const BURST: usize = 16;
+/// [`Classifier::first_match_burst`] brings in at most this many matchers of a list ahead.
+const WARM_LIST: usize = 4;
 
 /// Payload tag: child node (index of its first partition).
 const P_CHILD: u32 = 1 << 31;
@@ -973,27 +977,51 @@ impl Classifier {
     /// The first enabled rule at position ≥ `from` matching `key`.
     #[inline]
     pub fn first_match(&self, key: &Key, from: u32, enabled: &EnableSet) -> Option<u32> {
+        self.walk(key, from, enabled, &mut ())
+    }
+
+    /// [`Classifier::first_match`], counting the memory reads it makes (for tests and benches;
+    /// the count is made by the very same code, the plain lookup counts into `()`).
+    pub fn trace(&self, key: &Key, from: u32, enabled: &EnableSet) -> LookupTrace {
+        let mut t = LookupTrace::default();
+        t.result = self.walk(key, from, enabled, &mut t);
+        t
+    }
+
+    #[inline(always)]
+    fn walk<P: Probe>(
+        &self,
+        key: &Key,
+        from: u32,
+        enabled: &EnableSet,
+        probe: &mut P,
+    ) -> Option<u32> {
         if self.parts.is_empty() {
             // a few 32-byte matchers in a row beat any index
-            return (from..self.matchers.len() as u32)
-                .find(|&i| self.rule_matches(i, key) && enabled.get(i));
+            return (from..self.matchers.len() as u32).find(|&i| {
+                probe.candidate();
+                self.rule_matches(i, key) && enabled.get(i)
+            });
         }
-        let best = self.node_first(0, key, from, u32::MAX, enabled, 0);
+        let best = self.node_first(0, key, from, u32::MAX, enabled, 0, probe);
         (best != u32::MAX).then_some(best)
     }
 
-    fn node_first(
+    #[allow(clippy::too_many_arguments)]
+    fn node_first<P: Probe>(
         &self,
         n: u32,
         key: &Key,
         from: u32,
-        mut best: u32,
+        best: u32,
         enabled: &EnableSet,
         depth: usize,
+        probe: &mut P,
     ) -> u32 {
         let Some(head) = self.parts.get(n as usize) else {
             return best;
         };
+        probe.node(depth);
         let overflow = head.overflow;
         if overflow == 0 && head.min_id >= best {
             // nothing here can beat what was found already
@@ -1013,46 +1041,211 @@ impl Classifier {
         let mut payloads = [0u32; KINDS];
         for (slot, p) in payloads.iter_mut().zip(parts) {
             let v = key.v.get(usize::from(p.field)).copied().unwrap_or(0);
-            *slot = self.record(p, v);
+            *slot = self.record(p, v, probe);
         }
-        for (p, &payload) in parts.iter().zip(&payloads) {
+        self.node_rest(
+            parts, &payloads, overflow, key, from, best, enabled, depth, probe,
+        )
+    }
+
+    /// The second half of [`Classifier::node_first`]: the payloads of the node's partitions
+    /// (in partition order) and its overflow list, with pruning.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn node_rest<P: Probe>(
+        &self,
+        parts: &[Part],
+        payloads: &[u32; KINDS],
+        overflow: u32,
+        key: &Key,
+        from: u32,
+        mut best: u32,
+        enabled: &EnableSet,
+        depth: usize,
+        probe: &mut P,
+    ) -> u32 {
+        for (p, &payload) in parts.iter().zip(payloads) {
             if p.min_id >= best {
                 break;
             }
-            best = self.payload(payload, key, from, best, enabled, depth);
+            best = self.payload(payload, key, from, best, enabled, depth, probe);
         }
         if overflow != 0 {
-            best = self.payload(overflow, key, from, best, enabled, depth);
+            best = self.payload(overflow, key, from, best, enabled, depth, probe);
         }
         best
     }
 
-    /// The payload of the interval of `p` containing `v`.
+    /// [`Classifier::first_match`] for each of `keys` (answers in `out`, for the first
+    /// `min(keys.len(), out.len())` keys), in groups of [`BURST`] packets whose lookups run
+    /// stage by stage: first every packet's root interval lookups, then a pass that reads the
+    /// first cache line of whatever each of them leads to (a child node's partition headers and
+    /// jump-table entries, a candidate list and its first matcher, a single rule's matcher),
+    /// then a pass one level further down, and only then the ordinary walk of each packet,
+    /// which by then mostly finds its data in cache. The reads of one stage do not depend on
+    /// each other, so the processor overlaps the cache misses of a whole group instead of
+    /// waiting for each packet's misses one after another (memory-level parallelism, the idea
+    /// of DPDK's bulk LPM/ACL lookups). Nothing is remembered between calls: every packet is
+    /// looked up in full, and nothing is allocated.
+    pub fn first_match_burst(
+        &self,
+        keys: &[Key],
+        from: u32,
+        enabled: &EnableSet,
+        out: &mut [Option<u32>],
+    ) {
+        for (ks, os) in keys.chunks(BURST).zip(out.chunks_mut(BURST)) {
+            self.burst_group(ks, from, enabled, os);
+        }
+    }
+
+    fn burst_group(&self, keys: &[Key], from: u32, enabled: &EnableSet, out: &mut [Option<u32>]) {
+        let root = match self.parts.first() {
+            Some(h) if h.min_id != u32::MAX => h,
+            _ => {
+                // a linear chain, or a root holding only an overflow list: nothing to stage
+                for (k, o) in keys.iter().zip(out.iter_mut()) {
+                    *o = self.first_match(k, from, enabled);
+                }
+                return;
+            }
+        };
+        let parts = self.parts.get(..usize::from(root.nparts)).unwrap_or(&[]);
+        let field = |key: &Key, p: &Part| key.v.get(usize::from(p.field)).copied().unwrap_or(0);
+        // Stages that only bring lines into the cache fold what they read into `sink` and
+        // branch on none of it, so none of their loads waits for another.
+        let mut sink = 0u32;
+        // stage 1: every packet's root jump-table entries
+        for p in parts {
+            for key in keys {
+                let (t, _) = Self::bucket(p, field(key, p));
+                sink ^= self.jumps.get(t).map_or(0, |e| e[0]);
+            }
+        }
+        // stage 2: the root interval lookups (their table entries are cached now)
+        let mut pay = [[0u32; KINDS]; BURST];
+        for (j, p) in parts.iter().enumerate() {
+            for (row, key) in pay.iter_mut().zip(keys) {
+                if let Some(x) = row.get_mut(j) {
+                    *x = self.record(p, field(key, p), &mut ());
+                }
+            }
+        }
+        // stage 3: the first lines of what the payloads lead to
+        for row in pay.iter().take(keys.len()) {
+            for &x in row.iter().take(parts.len()) {
+                sink ^= self.touch(x);
+            }
+        }
+        // stage 4: one level further down
+        for (row, key) in pay.iter().zip(keys) {
+            for &x in row.iter().take(parts.len()) {
+                sink ^= self.touch_next(x, key);
+            }
+        }
+        core::hint::black_box(sink);
+        // the walks, on cached data
+        for ((row, key), o) in pay.iter().zip(keys).zip(out.iter_mut()) {
+            let best = self.node_rest(
+                parts,
+                row,
+                root.overflow,
+                key,
+                from,
+                u32::MAX,
+                enabled,
+                0,
+                &mut (),
+            );
+            *o = (best != u32::MAX).then_some(best);
+        }
+    }
+
+    /// Reads the first line(s) of what `payload` leads to: a child's partition headers, a
+    /// list's head, a single rule's matcher. Returns a value derived from the reads.
     #[inline(always)]
-    fn record(&self, p: &Part, v: u32) -> u32 {
-        if v < p.base {
-            return p.first;
+    fn touch(&self, payload: u32) -> u32 {
+        if payload & P_CHILD != 0 {
+            // up to seven 32-byte headers: every other one is on a new line
+            let c = (payload & !P_CHILD) as usize;
+            [c, c + 2, c + 4, c + 6]
+                .iter()
+                .fold(0, |s, &i| s ^ self.parts.get(i).map_or(0, |h| h.min_id))
+        } else if payload & P_ONE != 0 {
+            self.matchers
+                .get((payload & !P_ONE) as usize)
+                .map_or(0, |m| m.src[0])
+        } else {
+            self.lists.get(payload as usize).copied().unwrap_or(0)
         }
-        if v >= p.top {
-            return p.last;
+    }
+
+    /// The stage after [`Classifier::touch`] (whose lines are cached now): a child's
+    /// jump-table entries for `key`, a list's first few matchers.
+    #[inline(always)]
+    fn touch_next(&self, payload: u32, key: &Key) -> u32 {
+        if payload & P_CHILD != 0 {
+            let c = (payload & !P_CHILD) as usize;
+            let Some(h) = self.parts.get(c) else {
+                return 0;
+            };
+            let parts = self.parts.get(c..c + usize::from(h.nparts)).unwrap_or(&[]);
+            parts.iter().fold(0, |s, p| {
+                let v = key.v.get(usize::from(p.field)).copied().unwrap_or(0);
+                s ^ self.jumps.get(Self::bucket(p, v).0).map_or(0, |e| e[0])
+            })
+        } else if payload & P_ONE == 0 && payload != 0 {
+            let off = payload as usize;
+            let len = self.lists.get(off).copied().unwrap_or(0) as usize;
+            let ids = self
+                .lists
+                .get(off + 1..off + 1 + len.min(WARM_LIST))
+                .unwrap_or(&[]);
+            ids.iter().fold(0, |s, &id| {
+                s ^ self.matchers.get(id as usize).map_or(0, |m| m.src[0])
+            })
+        } else {
+            0
         }
-        let t = ((v - p.base) >> p.shift) as usize + p.jump as usize;
-        let (Some(&[lo, direct]), Some(&[hi, _])) = (self.jumps.get(t), self.jumps.get(t + 1))
-        else {
+    }
+
+    /// The jump-table index of the bucket of `v` in `p`, and whether `v` lies in the table's
+    /// span (outside it, the index is the table's first entry, which always exists).
+    #[inline(always)]
+    fn bucket(p: &Part, v: u32) -> (usize, bool) {
+        let in_span = (v >= p.base) & (v < p.top);
+        let off = (v.wrapping_sub(p.base) >> p.shift) as usize;
+        (p.jump as usize + if in_span { off } else { 0 }, in_span)
+    }
+
+    /// The payload of the interval of `p` containing `v`. Selects rather than branches on the
+    /// span, so that only a bucket spanning several intervals costs a branch.
+    #[inline(always)]
+    fn record<P: Probe>(&self, p: &Part, v: u32, probe: &mut P) -> u32 {
+        probe.part();
+        let (t, in_span) = Self::bucket(p, v);
+        if in_span {
+            probe.jump();
+        }
+        let outside = if v < p.base { p.first } else { p.last };
+        let Some(&[lo, direct]) = self.jumps.get(t) else {
             return 0;
         };
+        let direct = if in_span { direct } else { outside };
         if direct != NO_DIRECT {
             return direct;
         }
-        let within = self
-            .recs
-            .get(lo as usize + 1..=hi as usize)
-            .map_or(0, |r| r.partition_point(|x| x[0] <= v));
+        let hi = self.jumps.get(t + 1).map_or(lo, |e| e[0]);
+        let within = self.recs.get(lo as usize + 1..=hi as usize).map_or(0, |r| {
+            probe.search(r.len());
+            r.partition_point(|x| x[0] <= v)
+        });
         self.recs.get(lo as usize + within).map_or(0, |r| r[1])
     }
 
     #[inline(always)]
-    fn payload(
+    #[allow(clippy::too_many_arguments)]
+    fn payload<P: Probe>(
         &self,
         payload: u32,
         key: &Key,
@@ -1060,16 +1253,28 @@ impl Classifier {
         best: u32,
         enabled: &EnableSet,
         depth: usize,
+        probe: &mut P,
     ) -> u32 {
         if payload & P_CHILD != 0 {
             if depth < MAX_DEPTH {
-                return self.node_first(payload & !P_CHILD, key, from, best, enabled, depth + 1);
+                return self.node_first(
+                    payload & !P_CHILD,
+                    key,
+                    from,
+                    best,
+                    enabled,
+                    depth + 1,
+                    probe,
+                );
             }
             return best;
         }
         if payload & P_ONE != 0 {
             let id = payload & !P_ONE;
-            return if id >= from && id < best && enabled.get(id) && self.rule_matches(id, key) {
+            return if id >= from && id < best && enabled.get(id) && {
+                probe.candidate();
+                self.rule_matches(id, key)
+            } {
                 id
             } else {
                 best
@@ -1078,6 +1283,7 @@ impl Classifier {
         let off = payload as usize;
         let len = self.lists.get(off).copied().unwrap_or(0) as usize;
         let ids = self.lists.get(off + 1..off + 1 + len).unwrap_or(&[]);
+        probe.list(ids.len());
         let start = if from == 0 {
             0
         } else {
@@ -1087,11 +1293,104 @@ impl Classifier {
             if id >= best {
                 break;
             }
-            if enabled.get(id) && self.rule_matches(id, key) {
+            if enabled.get(id) && {
+                probe.candidate();
+                self.rule_matches(id, key)
+            } {
                 return id;
             }
         }
         best
+    }
+}
+
+/// Counts of what one lookup read ([`Classifier::trace`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LookupTrace {
+    /// The lookup's answer (the same as [`Classifier::first_match`]).
+    pub result: Option<u32>,
+    /// Nodes entered (root included).
+    pub nodes: u32,
+    /// Deepest node entered (root = 0).
+    pub depth: u32,
+    /// Partitions looked up.
+    pub parts: u32,
+    /// Jump-table reads (the value fell between the first and the last interval).
+    pub jumps: u32,
+    /// Jump-table buckets that spanned several intervals, so records were searched.
+    pub searches: u32,
+    /// Interval records in the searched ranges.
+    pub search_len: u32,
+    /// Candidate lists read (single-rule payloads are inline and not counted).
+    pub lists: u32,
+    /// Entries in the lists read.
+    pub list_len: u32,
+    /// Matchers checked.
+    pub candidates: u32,
+}
+
+impl LookupTrace {
+    /// Field-wise sum (for averages over many lookups).
+    pub fn add(&mut self, o: &LookupTrace) {
+        self.nodes += o.nodes;
+        self.depth += o.depth;
+        self.parts += o.parts;
+        self.jumps += o.jumps;
+        self.searches += o.searches;
+        self.search_len += o.search_len;
+        self.lists += o.lists;
+        self.list_len += o.list_len;
+        self.candidates += o.candidates;
+    }
+}
+
+/// What a lookup reports as it goes: nothing for `()` (the fast path), counts for
+/// [`LookupTrace`].
+trait Probe {
+    fn node(&mut self, depth: usize);
+    fn part(&mut self);
+    fn jump(&mut self);
+    fn search(&mut self, len: usize);
+    fn list(&mut self, len: usize);
+    fn candidate(&mut self);
+}
+
+impl Probe for () {
+    #[inline(always)]
+    fn node(&mut self, _: usize) {}
+    #[inline(always)]
+    fn part(&mut self) {}
+    #[inline(always)]
+    fn jump(&mut self) {}
+    #[inline(always)]
+    fn search(&mut self, _: usize) {}
+    #[inline(always)]
+    fn list(&mut self, _: usize) {}
+    #[inline(always)]
+    fn candidate(&mut self) {}
+}
+
+impl Probe for LookupTrace {
+    fn node(&mut self, depth: usize) {
+        self.nodes += 1;
+        self.depth = self.depth.max(depth as u32);
+    }
+    fn part(&mut self) {
+        self.parts += 1;
+    }
+    fn jump(&mut self) {
+        self.jumps += 1;
+    }
+    fn search(&mut self, len: usize) {
+        self.searches += 1;
+        self.search_len += len as u32;
+    }
+    fn list(&mut self, len: usize) {
+        self.lists += 1;
+        self.list_len += len as u32;
+    }
+    fn candidate(&mut self) {
+        self.candidates += 1;
     }
 }
 
