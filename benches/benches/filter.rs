@@ -192,13 +192,15 @@ fn classifier(c: &mut Criterion<ThreadCpuTime>) {
         let st = cls.stats();
         println!(
             "rules {n}: {matched}/{PACKETS} packets match a rule; partitions src/dst/sport/dport/proto \
-             {:?}, overflow {}, nodes {}, list entries {}, heap {} KiB ({} bytes/rule)",
+             {:?}, overflow {}, nodes {}, list entries {}, heap {} KiB ({} bytes/rule; KiB in \
+             matchers/jump tables/records/lists {:?})",
             st.per_field,
             st.overflow,
             st.nodes,
             st.list_entries,
             st.heap_bytes / 1024,
-            st.heap_bytes / n
+            st.heap_bytes / n,
+            st.heap_parts.map(|b| b / 1024),
         );
         let mut sum = LookupTrace::default();
         for k in &keys {

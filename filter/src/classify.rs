@@ -167,36 +167,37 @@ struct Matcher {
     pkttype: u8,
 }
 
-/// `v` in `lo..=hi`, or in `{lo, hi}` for a pair; without branches (a candidate check then costs
-/// at most one mispredicted branch, not one per field).
 #[inline(always)]
 fn test(lo: u32, hi: u32, v: u32, pair: bool) -> bool {
-    (pair & ((v == lo) | (v == hi))) | (!pair & (lo <= v) & (v <= hi))
+    if pair {
+        v == lo || v == hi
+    } else {
+        lo <= v && v <= hi
+    }
 }
 
 impl Matcher {
-    /// Whether `k` is in the inline sets (exact unless `SLOW`).
+    /// Whether `k` is in the inline sets (exact unless `SLOW`). Addresses first: they reject
+    /// most candidates.
     #[inline(always)]
     fn inline_matches(&self, k: &Key) -> bool {
         let v = &k.v;
         let p = self.pair;
         let m = |f: usize| p & pair_bit(f) != 0;
         let t16 = |r: [u16; 2], x: u32, f: usize| {
-            (x > 0xffff) | test(u32::from(r[0]), u32::from(r[1]), x, m(f))
+            x > 0xffff || test(u32::from(r[0]), u32::from(r[1]), x, m(f))
         };
         let t8 = |r: [u8; 2], x: u32, f: usize| {
-            (x > 0xff) | test(u32::from(r[0]), u32::from(r[1]), x, m(f))
+            x > 0xff || test(u32::from(r[0]), u32::from(r[1]), x, m(f))
         };
-        // `&`, not `&&`: all fields are in the one line already, evaluating them all is
-        // cheaper than a branch per field
         test(self.dst[0], self.dst[1], v[1], m(1))
-            & test(self.src[0], self.src[1], v[0], m(0))
-            & (self.pkttype & k.pkttype != 0)
-            & t8(self.proto, v[4], 4)
-            & t16(self.dport, v[3], 3)
-            & t16(self.sport, v[2], 2)
-            & t8(self.itype, v[5], 5)
-            & t8(self.icode, v[6], 6)
+            && test(self.src[0], self.src[1], v[0], m(0))
+            && self.pkttype & k.pkttype != 0
+            && t8(self.proto, v[4], 4)
+            && t16(self.dport, v[3], 3)
+            && t16(self.sport, v[2], 2)
+            && t8(self.itype, v[5], 5)
+            && t8(self.icode, v[6], 6)
     }
 
     /// From a rule's sets: exact inline fields where each is a range or a pair, else hulls.
@@ -446,8 +447,6 @@ struct Part {
 
 /// Packets per stage group of [`Classifier::first_match_burst`].
 pub const BURST: usize = 16;
-/// [`Classifier::first_match_burst`] brings in at most this many matchers of a list ahead.
-const WARM_LIST: usize = 4;
 
 /// Payload tag: child node (index of its first partition).
 const P_CHILD: u32 = 1 << 31;
@@ -517,6 +516,8 @@ pub struct ClassifierStats {
     pub list_entries: usize,
     /// Heap bytes held.
     pub heap_bytes: usize,
+    /// Of which: matchers, jump tables, interval records, candidate lists.
+    pub heap_parts: [usize; 4],
 }
 
 /// A compiled classifier over an ordered list of selectors.
@@ -929,6 +930,12 @@ impl Classifier {
             + flat.jumps.capacity() * 8
             + flat.recs.capacity() * 8
             + flat.lists.capacity() * 4;
+        stats.heap_parts = [
+            matchers.capacity() * size_of::<Matcher>(),
+            flat.jumps.capacity() * 8,
+            flat.recs.capacity() * 8,
+            flat.lists.capacity() * 4,
+        ];
         Classifier {
             matchers,
             slow_of,
@@ -1038,10 +1045,15 @@ impl Classifier {
             .unwrap_or(&[]);
         // the interval lookups of all partitions are independent: do them first, so that
         // their cache misses overlap instead of queueing behind each candidate check
+        // all table reads first, with no branch on what they read in between, so that their
+        // misses overlap; then the interval lookups
+        let mut ents = [[0u32; 2]; KINDS];
+        for (e, p) in ents.iter_mut().zip(parts) {
+            *e = self.entry(p, field_of(key, p));
+        }
         let mut payloads = [0u32; KINDS];
-        for (slot, p) in payloads.iter_mut().zip(parts) {
-            let v = key.v.get(usize::from(p.field)).copied().unwrap_or(0);
-            *slot = self.record(p, v, probe);
+        for ((slot, p), &e) in payloads.iter_mut().zip(parts).zip(&ents) {
+            *slot = self.record(p, field_of(key, p), e, probe);
         }
         self.node_rest(
             parts, &payloads, overflow, key, from, best, enabled, depth, probe,
@@ -1111,36 +1123,38 @@ impl Classifier {
             }
         };
         let parts = self.parts.get(..usize::from(root.nparts)).unwrap_or(&[]);
-        let field = |key: &Key, p: &Part| key.v.get(usize::from(p.field)).copied().unwrap_or(0);
-        // Stages that only bring lines into the cache fold what they read into `sink` and
-        // branch on none of it, so none of their loads waits for another.
-        let mut sink = 0u32;
-        // stage 1: every packet's root jump-table entries
-        for p in parts {
-            for key in keys {
-                let (t, _) = Self::bucket(p, field(key, p));
-                sink ^= self.jumps.get(t).map_or(0, |e| e[0]);
-            }
-        }
-        // stage 2: the root interval lookups (their table entries are cached now)
-        let mut pay = [[0u32; KINDS]; BURST];
+        // stage 1: every packet's root jump-table entries (no branch on what they read, so
+        // the misses of the whole group overlap)
+        let mut ents = [[[0u32; 2]; KINDS]; BURST];
         for (j, p) in parts.iter().enumerate() {
-            for (row, key) in pay.iter_mut().zip(keys) {
-                if let Some(x) = row.get_mut(j) {
-                    *x = self.record(p, field(key, p), &mut ());
+            for (row, key) in ents.iter_mut().zip(keys) {
+                if let Some(e) = row.get_mut(j) {
+                    *e = self.entry(p, field_of(key, p));
                 }
             }
         }
+        // stage 2: the root interval lookups
+        let mut pay = [[0u32; KINDS]; BURST];
+        for (j, p) in parts.iter().enumerate() {
+            for ((row, key), es) in pay.iter_mut().zip(keys).zip(&ents) {
+                if let (Some(x), Some(&e)) = (row.get_mut(j), es.get(j)) {
+                    *x = self.record(p, field_of(key, p), e, &mut ());
+                }
+            }
+        }
+        // Stages that only bring lines into the cache fold what they read into `sink` and
+        // branch on none of it, so none of their loads waits for another.
+        let mut sink = 0u32;
         // stage 3: the first lines of what the payloads lead to
         for row in pay.iter().take(keys.len()) {
             for &x in row.iter().take(parts.len()) {
                 sink ^= self.touch(x);
             }
         }
-        // stage 4: one level further down
+        // stage 4: the children's jump-table entries
         for (row, key) in pay.iter().zip(keys) {
             for &x in row.iter().take(parts.len()) {
-                sink ^= self.touch_next(x, key);
+                sink ^= self.touch_child(x, key);
             }
         }
         core::hint::black_box(sink);
@@ -1161,16 +1175,14 @@ impl Classifier {
         }
     }
 
-    /// Reads the first line(s) of what `payload` leads to: a child's partition headers, a
-    /// list's head, a single rule's matcher. Returns a value derived from the reads.
+    /// Reads the first line of what `payload` leads to: a child's partition headers, a list's
+    /// head, a single rule's matcher. Returns a value derived from the reads.
     #[inline(always)]
     fn touch(&self, payload: u32) -> u32 {
         if payload & P_CHILD != 0 {
-            // up to seven 32-byte headers: every other one is on a new line
+            // the node's first partition headers (the rest are usually on the same line)
             let c = (payload & !P_CHILD) as usize;
-            [c, c + 2, c + 4, c + 6]
-                .iter()
-                .fold(0, |s, &i| s ^ self.parts.get(i).map_or(0, |h| h.min_id))
+            self.parts.get(c).map_or(0, |h| h.min_id)
         } else if payload & P_ONE != 0 {
             self.matchers
                 .get((payload & !P_ONE) as usize)
@@ -1181,29 +1193,19 @@ impl Classifier {
     }
 
     /// The stage after [`Classifier::touch`] (whose lines are cached now): a child's
-    /// jump-table entries for `key`, a list's first few matchers.
+    /// jump-table entries for `key`. (Reading lists' matchers ahead as well was measured to
+    /// cost more than it saves: most of them are never checked.)
     #[inline(always)]
-    fn touch_next(&self, payload: u32, key: &Key) -> u32 {
+    fn touch_child(&self, payload: u32, key: &Key) -> u32 {
         if payload & P_CHILD != 0 {
             let c = (payload & !P_CHILD) as usize;
             let Some(h) = self.parts.get(c) else {
                 return 0;
             };
             let parts = self.parts.get(c..c + usize::from(h.nparts)).unwrap_or(&[]);
-            parts.iter().fold(0, |s, p| {
-                let v = key.v.get(usize::from(p.field)).copied().unwrap_or(0);
-                s ^ self.jumps.get(Self::bucket(p, v).0).map_or(0, |e| e[0])
-            })
-        } else if payload & P_ONE == 0 && payload != 0 {
-            let off = payload as usize;
-            let len = self.lists.get(off).copied().unwrap_or(0) as usize;
-            let ids = self
-                .lists
-                .get(off + 1..off + 1 + len.min(WARM_LIST))
-                .unwrap_or(&[]);
-            ids.iter().fold(0, |s, &id| {
-                s ^ self.matchers.get(id as usize).map_or(0, |m| m.src[0])
-            })
+            parts
+                .iter()
+                .fold(0, |s, p| s ^ self.entry(p, field_of(key, p))[0])
         } else {
             0
         }
@@ -1218,19 +1220,28 @@ impl Classifier {
         (p.jump as usize + if in_span { off } else { 0 }, in_span)
     }
 
-    /// The payload of the interval of `p` containing `v`. Selects rather than branches on the
-    /// span, so that only a bucket spanning several intervals costs a branch.
+    /// The jump-table entry of the bucket of `v` in `p` (the table's first entry when `v` is
+    /// outside its span).
     #[inline(always)]
-    fn record<P: Probe>(&self, p: &Part, v: u32, probe: &mut P) -> u32 {
+    fn entry(&self, p: &Part, v: u32) -> [u32; 2] {
+        self.jumps
+            .get(Self::bucket(p, v).0)
+            .copied()
+            .unwrap_or([0, 0])
+    }
+
+    /// The payload of the interval of `p` containing `v`, given `e = entry(p, v)`. Selects
+    /// rather than branches on the span, so that only a bucket spanning several intervals
+    /// costs a branch.
+    #[inline(always)]
+    fn record<P: Probe>(&self, p: &Part, v: u32, e: [u32; 2], probe: &mut P) -> u32 {
         probe.part();
         let (t, in_span) = Self::bucket(p, v);
         if in_span {
             probe.jump();
         }
         let outside = if v < p.base { p.first } else { p.last };
-        let Some(&[lo, direct]) = self.jumps.get(t) else {
-            return 0;
-        };
+        let [lo, direct] = e;
         let direct = if in_span { direct } else { outside };
         if direct != NO_DIRECT {
             return direct;
@@ -1302,6 +1313,12 @@ impl Classifier {
         }
         best
     }
+}
+
+/// The value of `key` in the field `p` indexes.
+#[inline(always)]
+fn field_of(key: &Key, p: &Part) -> u32 {
+    key.v.get(usize::from(p.field)).copied().unwrap_or(0)
 }
 
 /// Counts of what one lookup read ([`Classifier::trace`]).
