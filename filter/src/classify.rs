@@ -446,7 +446,7 @@ struct Part {
 }
 
 /// Packets per stage group of [`Classifier::first_match_burst`].
-pub const BURST: usize = 16;
+pub const BURST: usize = 8;
 
 /// Payload tag: child node (index of its first partition).
 const P_CHILD: u32 = 1 << 31;
@@ -1488,6 +1488,58 @@ mod tests {
         assert_eq!(c.stats().never_match, 2);
         let k = Key::new(&fields("1.1.1.1", "10.0.0.7", 6, Some((1, 1))));
         assert_eq!(c.first_match(&k, 0, &EnableSet::all(2)), None);
+    }
+
+    /// Rules that overlap on every field at once end in the root's overflow list; bursts must
+    /// scan it too, and agree with single lookups and the naive evaluator there.
+    #[test]
+    fn burst_with_root_overflow() {
+        let a = |x: u32| Ipv4Addr::from(0x0a00_0000 + x);
+        let sels: Vec<Selector> = (0..4000u32)
+            .map(|i| Selector {
+                src: Some(vec![a(2 * i)..=a(2 * i + 2000)]),
+                dst: Some(vec![a(3 * i)..=a(3 * i + 3000)]),
+                protocol: Some(vec![(i % 200) as u8..=(i % 200 + 50) as u8]),
+                ..Default::default()
+            })
+            .collect();
+        let c = Classifier::new(&sels);
+        assert!(
+            c.parts.first().is_some_and(|h| h.overflow != 0),
+            "{:?}",
+            c.stats()
+        );
+        let mut en = EnableSet::all(sels.len());
+        for i in (0..4000).step_by(7) {
+            en.set(i, false);
+        }
+        let mut x = 0x1234_5678_9abc_def1u64;
+        let fs: Vec<Fields> = (0..300)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let mut f = fields("0.0.0.0", "0.0.0.0", (x >> 40) as u8 % 255, None);
+                f.src = a((x % 9000) as u32);
+                f.dst = a(((x >> 16) % 13000) as u32);
+                f
+            })
+            .collect();
+        let keys: Vec<Key> = fs.iter().map(Key::new).collect();
+        let mut hits = 0;
+        for from in [0u32, 1500] {
+            let mut out = vec![None; keys.len()];
+            c.first_match_burst(&keys, from, &en, &mut out);
+            for ((f, k), o) in fs.iter().zip(&keys).zip(&out) {
+                let want = (from as usize..sels.len())
+                    .find(|&i| en.get(i as u32) && sels[i].matches(f))
+                    .map(|i| i as u32);
+                assert_eq!(c.first_match(k, from, &en), want, "{f:?}");
+                assert_eq!(*o, want, "{f:?}");
+                hits += usize::from(want.is_some());
+            }
+        }
+        assert!(hits > 100, "{hits}");
     }
 
     #[test]
