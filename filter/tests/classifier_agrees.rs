@@ -519,7 +519,7 @@ fn check_bursts(
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let len = if x % 3 == 0 {
+        let len = if x.is_multiple_of(3) {
             (x >> 8) as usize % 40
         } else {
             lens.next().unwrap_or(1)
