@@ -500,7 +500,7 @@ fn agree_on(sels: &[Selector], disabled: &[u32], from: u32, seed: u64, packets: 
     check_bursts(&c, &keys, &wants, from, &en, seed);
 }
 
-/// `first_match_burst` over `keys` cut into bursts of assorted lengths (0, 1, 7, 16, 17, 33 and
+/// `first_match_burst` and `first_match_staged` over `keys` cut into bursts of assorted lengths (0, 1, 7, 16, 17, 33 and
 /// random ones, so groups are full, partial and split) gives `wants`; an `out` shorter than the
 /// burst gets only its own entries and leaves nothing else written.
 fn check_bursts(
@@ -525,20 +525,27 @@ fn check_bursts(
             lens.next().unwrap_or(1)
         }
         .min(keys.len() - pos);
-        out.fill(Some(u32::MAX));
-        c.first_match_burst(&keys[pos..pos + len], from, en, &mut out[..len]);
-        assert_eq!(
-            &out[..len],
-            &wants[pos..pos + len],
-            "burst at {pos}, {len} keys"
-        );
-        assert!(out[len..].iter().all(|o| *o == Some(u32::MAX)));
-        if len > 1 {
-            // a shorter `out`: only its entries are answered
+        type Burst = fn(&Classifier, &[Key], u32, &EnableSet, &mut [Option<u32>]);
+        let ways: [(&str, Burst); 2] = [
+            ("burst", Classifier::first_match_burst),
+            ("staged", Classifier::first_match_staged),
+        ];
+        for (way, f) in ways {
             out.fill(Some(u32::MAX));
-            c.first_match_burst(&keys[pos..pos + len], from, en, &mut out[..len - 1]);
-            assert_eq!(&out[..len - 1], &wants[pos..pos + len - 1]);
-            assert_eq!(out[len - 1], Some(u32::MAX));
+            f(c, &keys[pos..pos + len], from, en, &mut out[..len]);
+            assert_eq!(
+                &out[..len],
+                &wants[pos..pos + len],
+                "{way} at {pos}, {len} keys"
+            );
+            assert!(out[len..].iter().all(|o| *o == Some(u32::MAX)));
+            if len > 1 {
+                // a shorter `out`: only its entries are answered
+                out.fill(Some(u32::MAX));
+                f(c, &keys[pos..pos + len], from, en, &mut out[..len - 1]);
+                assert_eq!(&out[..len - 1], &wants[pos..pos + len - 1], "{way}");
+                assert_eq!(out[len - 1], Some(u32::MAX));
+            }
         }
         pos += len;
     }

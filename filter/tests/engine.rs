@@ -506,8 +506,10 @@ fn verdict_path_does_not_allocate() {
         for ks in keys.chunks(out.len()) {
             c.first_match_burst(ks, 0, &all, &mut out);
             burst_hits += out[..ks.len()].iter().filter(|o| o.is_some()).count();
+            c.first_match_staged(ks, 0, &all, &mut out);
+            burst_hits += out[..ks.len()].iter().filter(|o| o.is_some()).count();
         }
     });
     assert_eq!(info.count_total, 0);
-    assert_eq!(burst_hits, 1000);
+    assert_eq!(burst_hits, 2000);
 }
