@@ -98,9 +98,9 @@
 //! range is run-to-run noise of the shared machine); the same 100k classifier on 64 packets
 //! that stay in cache takes 140–150 ns, so at 100k about half the time is instruction work and
 //! mispredicted branches and half is cache and TLB misses. Staged bursts at 100k measured
-//! 285 ns/packet against 400 ns single in the same run, but within noise of single lookups in
-//! other runs (290–480 against 300–600): on this machine (a VM with nested paging and no huge
-//! pages, where a miss is often also a TLB miss) the overlap is real but small. **The goal of
+//! 285–620 ns/packet against 360–480 ns for single lookups in the same runs: faster in some
+//! runs, slower in others, so no reliable gain on this machine (a VM with nested paging and no
+//! huge pages, where a miss is often also a TLB miss, shared with other builds). **The goal of
 //! ≤ 100 ns/packet at 100k rules is not met**, by single or burst lookups; even fully cached,
 //! this structure needs about 140 ns at 100k, so meeting it needs fewer partitions and nodes
 //! per lookup (less work), not only fewer stalls.
