@@ -221,6 +221,34 @@ proptest! {
         }
     }
 
+    /// Bursts (lengths 0..40 in random cuts) agree with single lookups and with the naive
+    /// evaluator, with `from` > 0 and rules disabled; chains below and above the linear-scan
+    /// size.
+    #[test]
+    fn burst_agrees(
+        sels in proptest::collection::vec(selector(), 0..80),
+        packets in proptest::collection::vec(packet(), 0..70),
+        disabled in proptest::collection::vec(any::<bool>(), 80),
+        from in prop_oneof![Just(0usize), 0usize..90],
+        seed in any::<u64>(),
+    ) {
+        let c = Classifier::new(&sels);
+        let mut en = EnableSet::all(sels.len());
+        for (i, &d) in disabled.iter().enumerate().take(sels.len()) {
+            en.set(i as u32, !d);
+        }
+        let keys: Vec<Key> = packets.iter().map(|(f, _)| Key::new(f)).collect();
+        let mut wants = Vec::new();
+        for ((f, _), k) in packets.iter().zip(&keys) {
+            let want = (from..sels.len())
+                .find(|&i| en.get(i as u32) && sels[i].matches(f))
+                .map(|i| i as u32);
+            prop_assert_eq!(c.first_match(k, from as u32, &en), want);
+            wants.push(want);
+        }
+        check_bursts(&c, &keys, &wants, from as u32, &en, seed);
+    }
+
     #[test]
     fn first_match_from_agrees(
         sels in proptest::collection::vec(selector(), 0..60),
@@ -451,6 +479,8 @@ fn agree_on(sels: &[Selector], disabled: &[u32], from: u32, seed: u64, packets: 
         x
     };
     let mut matched = 0;
+    let mut keys = Vec::with_capacity(packets);
+    let mut wants = Vec::with_capacity(packets);
     for i in 0..packets {
         let (r, r2) = (rnd(), rnd());
         // packets aimed at rules at or after `from`
@@ -462,8 +492,63 @@ fn agree_on(sels: &[Selector], disabled: &[u32], from: u32, seed: u64, packets: 
             .map(|k| k as u32);
         matched += usize::from(want.is_some());
         assert_eq!(c.first_match(&Key::new(&f), from, &en), want, "{f:?}");
+        keys.push(Key::new(&f));
+        wants.push(want);
     }
     assert!(matched > 0, "no packet matched any rule");
+    // the same packets in bursts of odd lengths
+    check_bursts(&c, &keys, &wants, from, &en, seed);
+}
+
+/// `first_match_burst` and `first_match_staged` over `keys` cut into bursts of assorted lengths (0, 1, 7, 16, 17, 33 and
+/// random ones, so groups are full, partial and split) gives `wants`; an `out` shorter than the
+/// burst gets only its own entries and leaves nothing else written.
+fn check_bursts(
+    c: &Classifier,
+    keys: &[Key],
+    wants: &[Option<u32>],
+    from: u32,
+    en: &EnableSet,
+    seed: u64,
+) {
+    let mut lens = [0usize, 1, 7, 16, 17, 33, 2, 64].into_iter().cycle();
+    let mut x = seed | 1;
+    let mut pos = 0;
+    let mut out = vec![Some(u32::MAX); 80];
+    while pos < keys.len() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let len = if x.is_multiple_of(3) {
+            (x >> 8) as usize % 40
+        } else {
+            lens.next().unwrap_or(1)
+        }
+        .min(keys.len() - pos);
+        type Burst = fn(&Classifier, &[Key], u32, &EnableSet, &mut [Option<u32>]);
+        let ways: [(&str, Burst); 2] = [
+            ("burst", Classifier::first_match_burst),
+            ("staged", Classifier::first_match_staged),
+        ];
+        for (way, f) in ways {
+            out.fill(Some(u32::MAX));
+            f(c, &keys[pos..pos + len], from, en, &mut out[..len]);
+            assert_eq!(
+                &out[..len],
+                &wants[pos..pos + len],
+                "{way} at {pos}, {len} keys"
+            );
+            assert!(out[len..].iter().all(|o| *o == Some(u32::MAX)));
+            if len > 1 {
+                // a shorter `out`: only its entries are answered
+                out.fill(Some(u32::MAX));
+                f(c, &keys[pos..pos + len], from, en, &mut out[..len - 1]);
+                assert_eq!(&out[..len - 1], &wants[pos..pos + len - 1], "{way}");
+                assert_eq!(out[len - 1], Some(u32::MAX));
+            }
+        }
+        pos += len;
+    }
 }
 
 proptest! {

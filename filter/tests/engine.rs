@@ -499,4 +499,17 @@ fn verdict_path_does_not_allocate() {
     });
     assert_eq!(info.count_total, 0);
     assert_eq!(hits, 1000);
+    // and in bursts
+    let mut out = [None; 37];
+    let mut burst_hits = 0;
+    let info = allocation_counter::measure(|| {
+        for ks in keys.chunks(out.len()) {
+            c.first_match_burst(ks, 0, &all, &mut out);
+            burst_hits += out[..ks.len()].iter().filter(|o| o.is_some()).count();
+            c.first_match_staged(ks, 0, &all, &mut out);
+            burst_hits += out[..ks.len()].iter().filter(|o| o.is_some()).count();
+        }
+    });
+    assert_eq!(info.count_total, 0);
+    assert_eq!(burst_hits, 2000);
 }
