@@ -1159,3 +1159,102 @@ fn packet_memory_budget() {
     while c.a.poll_output().is_some() {}
     assert_eq!(c.a.packet_memory().0, 0);
 }
+
+/// One step of [`packet_memory_accounting`].
+#[derive(Debug, Clone)]
+enum Step {
+    /// To one of the nine hosts of rule `many` (no bundle: SA requests and queues).
+    Request(u8, u16),
+    /// Into the manual ESP bundle of rule `prot`; DF or not (large ones are fragmented).
+    Protected(u16, bool),
+    /// Clear traffic (large ones are fragmented).
+    Clear(u16),
+    /// ESP from the peer with sequence number `seq`.
+    FromPeer(u16, u32),
+    /// A UDP datagram on port 500 or 4500.
+    Datagram(bool, Vec<u8>),
+    /// The host takes this many outputs.
+    Take(u8),
+    /// A new memory limit.
+    Limit(u32),
+    /// Time passes (seconds): requests time out.
+    Wait(u16),
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (1..=9u8, 0..3000u16).prop_map(|(h, n)| Step::Request(h, n)),
+        (0..4000u16, any::<bool>()).prop_map(|(n, df)| Step::Protected(n, df)),
+        (0..4000u16).prop_map(Step::Clear),
+        (0..1500u16, 1..50u32).prop_map(|(n, s)| Step::FromPeer(n, s)),
+        (
+            any::<bool>(),
+            proptest::collection::vec(any::<u8>(), 0..200)
+        )
+            .prop_map(|(natt, d)| Step::Datagram(natt, d)),
+        (0..8u8).prop_map(Step::Take),
+        prop_oneof![Just(0u32), 0..20_000u32, Just(16 << 20)].prop_map(Step::Limit),
+        (0..400u16).prop_map(Step::Wait),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Random traffic, outputs taken or left waiting, limits changed, time passing: the agent
+    /// never holds more than its limit because of a step (only a lowered limit can leave it
+    /// above), and once everything has left or timed out it holds nothing — no copy is counted
+    /// twice or forgotten.
+    #[test]
+    fn packet_memory_accounting(steps in proptest::collection::vec(step(), 1..40)) {
+        let mut c = client();
+        let eth = c.eth;
+        install(&mut c, any(), any());
+        let mut now = t(2);
+        for s in steps {
+            let before = c.a.packet_memory().0;
+            match s {
+                Step::Request(h, n) => {
+                    let p = udp_payload("192.0.2.50", 5000, &format!("10.30.0.{h}"), 5000, &vec![1; n.into()]);
+                    let _ = out(&mut c.a, now, eth, &p);
+                }
+                Step::Protected(n, df) => {
+                    let p = udp_payload("192.0.2.50", 5000, "10.10.1.5", 5000, &vec![2; n.into()]);
+                    let _ = out(&mut c.a, now, eth, &if df { p } else { without_df(p) });
+                }
+                Step::Clear(n) => {
+                    let p = udp_payload("192.0.2.50", 5000, "10.20.0.1", 5000, &vec![3; n.into()]);
+                    let _ = out(&mut c.a, now, eth, &without_df(p));
+                }
+                Step::FromPeer(n, seq) => {
+                    let inner = udp_payload("10.10.1.5", 5000, "192.0.2.50", 5000, &vec![4; n.into()]);
+                    let _ = inb(&mut c.a, now, eth, &esp(&inner, seq.into()));
+                }
+                Step::Datagram(natt, d) => {
+                    let port = if natt { 4500 } else { 500 };
+                    let local = std::net::SocketAddr::from(([192, 0, 2, 50], port));
+                    let remote = std::net::SocketAddr::from(([203, 0, 113, 1], port));
+                    let _ = c.a.handle_datagram(now, local, remote, &d);
+                }
+                Step::Take(k) => {
+                    for _ in 0..k {
+                        let _ = c.a.poll_output();
+                    }
+                }
+                Step::Limit(l) => c.a.set_packet_memory(l as usize),
+                Step::Wait(s) => {
+                    now = now + Duration::from_secs(s.into());
+                    c.a.handle_timeout(now);
+                }
+            }
+            let (held, limit) = c.a.packet_memory();
+            proptest::prop_assert!(held <= limit.max(before), "{held} > {limit} (was {before})");
+        }
+        now = now + Duration::from_secs(3600);
+        c.a.handle_timeout(now);
+        while c.a.poll_output().is_some() {}
+        proptest::prop_assert_eq!(c.a.requests(), 0);
+        proptest::prop_assert_eq!(c.a.packet_memory().0, 0);
+    }
+}
