@@ -1244,14 +1244,14 @@ proptest::proptest! {
                 }
                 Step::Limit(l) => c.a.set_packet_memory(l as usize),
                 Step::Wait(s) => {
-                    now = now + Duration::from_secs(s.into());
+                    now += Duration::from_secs(s.into());
                     c.a.handle_timeout(now);
                 }
             }
             let (held, limit) = c.a.packet_memory();
             proptest::prop_assert!(held <= limit.max(before), "{held} > {limit} (was {before})");
         }
-        now = now + Duration::from_secs(3600);
+        now += Duration::from_secs(3600);
         c.a.handle_timeout(now);
         while c.a.poll_output().is_some() {}
         proptest::prop_assert_eq!(c.a.requests(), 0);
