@@ -4,11 +4,14 @@
 //! datagrams) and the scratch buffers those are built in.
 //!
 //! A host with fixed memory (POS firmware, a gateway with many tunnels) sets
-//! [`crate::AgentSettings::packet_memory`]; every copy is reserved here first, and also asks the
+//! [`crate::AgentSettings::packet_memory`]; a copy is reserved here first and then asks the
 //! allocator fallibly ([`Vec::try_reserve_exact`]), so both an exhausted budget and a refusing
 //! allocator become the product's out-of-memory drops instead of an abort: `filter N: failed to
 //! send SA request: out of memory`, `can't allocate packet buffer`, and IPsec error 8 `memory
-//! allocation failed` when an encapsulated packet cannot get the buffer it needs.
+//! allocation failed` when an encapsulated packet cannot get the buffer it needs. Fragments and
+//! ICMP replies are the exception: they are built by [`crate::frag`] and [`crate::wire`] (at
+//! most the 64 KiB of the packet they come from) and counted with [`PacketMemory::admit`]
+//! before they are queued, or dropped.
 //!
 //! Written by hand: it is a counter around `Vec`, not an allocator. It must not be used on the
 //! fast path — a packet with an installed bundle is processed in the caller's buffer and is
