@@ -1,9 +1,9 @@
 //! Two agents with certificate policies (`AuthMethodDSSign`, lsp.md §5.2) over a perfect
 //! simulated wire: a client (192.0.2.50) protecting its traffic to 10.2.0.0/24 through a gateway
-//! (203.0.113.1). The certificates (bign, STB 34.101.45) are made here with `zubr-pki`'s
-//! builder; each agent gets its own store (its certificate with the key, the trusted CA)
-//! through `KeyStore::certificates`. The client's first packet is queued, Main Mode with bign
-//! signatures and Quick Mode run, and the packet reaches the gateway. `RemoteCredential`,
+//! (203.0.113.1). The certificates (bign, STB 34.101.45) are made with `zubr-pki`'s test CA
+//! (`zubr_pki::testing`); each agent gets its own store (its certificate with the key, the
+//! trusted CA) through `KeyStore::certificates`. The client's first packet is queued, Main Mode
+//! with bign signatures and Quick Mode run, and the packet reaches the gateway. `RemoteCredential`,
 //! `LocalCredential` and a missing store are checked for their failures.
 
 mod common;
@@ -14,50 +14,25 @@ use common::*;
 use zubr_agent::*;
 use zubr_base::{Instant, UnixTime};
 use zubr_crypto_stb::SOFTWARE;
-use zubr_pki::builder::CertificateBuilder;
 use zubr_pki::store::KeyRef;
-use zubr_pki::{Certificate, KeyKind, KeyUse, PrivateKey, Store};
+use zubr_pki::testing::TestCa;
+use zubr_pki::{Certificate, KeyKind, Store};
 
 const NOW: i64 = 1_800_000_000;
 const YEAR: i64 = 365 * 86_400;
 
-struct Pki {
-    ca: Certificate,
-    ca_key: PrivateKey,
-    rng: Box<dyn zubr_crypto_stb::Rng>,
+/// The bign test CA of a test.
+fn ca(cn: &str, seed: u8) -> TestCa {
+    TestCa::new(KeyKind::Bign256, cn, seed, (NOW - YEAR, NOW + YEAR))
 }
 
-impl Pki {
-    fn new(cn: &str, seed: u8) -> Pki {
-        let mut rng = SOFTWARE.drbg.instantiate(&[seed; 32]).unwrap();
-        let ca_key = PrivateKey::generate(KeyKind::Bign256, &mut *rng).unwrap();
-        let cs = ca_key.signing_key(KeyUse::Certificate).unwrap();
-        let ca = CertificateBuilder::new(cn, 1, NOW - YEAR, NOW + YEAR)
-            .unwrap()
-            .ca(None)
-            .sign(&ca_key.public_key().unwrap(), None, &*cs, &mut *rng)
-            .unwrap();
-        Pki { ca, ca_key, rng }
-    }
-
-    /// A store holding an end entity `subject` of this CA (with its key) and trusting `trust`.
-    fn store(&mut self, subject: &str, serial: u64, trust: &Certificate) -> Store {
-        let k = PrivateKey::generate(KeyKind::Bign256, &mut *self.rng).unwrap();
-        let cs = self.ca_key.signing_key(KeyUse::Certificate).unwrap();
-        let cert = CertificateBuilder::new(subject, serial, NOW - YEAR, NOW + YEAR)
-            .unwrap()
-            .sign(
-                &k.public_key().unwrap(),
-                Some(&self.ca),
-                &*cs,
-                &mut *self.rng,
-            )
-            .unwrap();
-        let mut s = Store::new();
-        s.add_trusted(trust.clone()).unwrap();
-        s.add_local(cert, KeyRef::Software(k)).unwrap();
-        s
-    }
+/// A store holding an end entity `subject` of `pki` (with its key) and trusting `trust`.
+fn end_entity_store(pki: &mut TestCa, subject: &str, serial: u64, trust: &Certificate) -> Store {
+    let (cert, k) = pki.issue(KeyKind::Bign256, subject, serial, (NOW - YEAR, NOW + YEAR));
+    let mut s = Store::new();
+    s.add_trusted(trust.clone()).unwrap();
+    s.add_local(cert, KeyRef::Software(k)).unwrap();
+    s
 }
 
 const COMMON: &str = r#"
@@ -216,10 +191,10 @@ fn try_load(a: &mut Agent, text: &str, keys: &dyn KeyStore) -> Result<Vec<String
 
 /// The two agents, with their stores; `gw_accepts` is the gateway's `RemoteCredential`.
 fn net(gw_accepts: &str) -> (Net, PhyId) {
-    let mut pki = Pki::new("C=BY,O=Zubr,CN=CA", 3);
-    let ca = pki.ca.clone();
-    let client_store = pki.store("C=BY,O=Zubr,CN=client", 2, &ca);
-    let gw_store = pki.store("C=BY,O=Zubr,CN=gateway", 3, &ca);
+    let mut pki = ca("C=BY,O=Zubr,CN=CA", 3);
+    let ca = pki.cert.clone();
+    let client_store = end_entity_store(&mut pki, "C=BY,O=Zubr,CN=client", 2, &ca);
+    let gw_store = end_entity_store(&mut pki, "C=BY,O=Zubr,CN=gateway", 3, &ca);
     let t0 = Instant::from_secs(1);
     let mut client = agent(1, false);
     client.set_unix_time(t0, UnixTime::from_secs(NOW));
@@ -296,9 +271,9 @@ fn remote_credential_refuses_other_subjects() {
 
 #[test]
 fn certificate_policy_load_failures() {
-    let mut pki = Pki::new("C=BY,O=Zubr,CN=CA", 4);
-    let ca = pki.ca.clone();
-    let store = pki.store("C=BY,O=Zubr,CN=client", 2, &ca);
+    let mut pki = ca("C=BY,O=Zubr,CN=CA", 4);
+    let ca = pki.cert.clone();
+    let store = end_entity_store(&mut pki, "C=BY,O=Zubr,CN=client", 2, &ca);
     let good = client_policy("C=BY,O=Zubr,CN=client", "C=BY,O=Zubr,CN=gateway");
     let mut a = agent(1, false);
     // no certificate store: refused, the error names it
@@ -329,9 +304,10 @@ fn certificate_policy_load_failures() {
 #[test]
 fn send_modes_are_mapped() {
     use zubr_ike::config::{AuthMethod, SendCert};
-    let mut pki = Pki::new("C=BY,O=Zubr,CN=CA", 5);
-    let ca = pki.ca.clone();
-    let shared = Arc::new(std::sync::RwLock::new(pki.store(
+    let mut pki = ca("C=BY,O=Zubr,CN=CA", 5);
+    let ca = pki.cert.clone();
+    let shared = Arc::new(std::sync::RwLock::new(end_entity_store(
+        &mut pki,
         "C=BY,O=Zubr,CN=client",
         2,
         &ca,
@@ -359,7 +335,7 @@ fn send_modes_are_mapped() {
         .replace("SendRequestMode = ALWAYS", "SendRequestMode = AUTO");
     assert_eq!(mode(&auto, &k), (SendCert::IfRequested, true));
     // the gateway's certificate held as a partner certificate: no CERTREQ needed
-    let gw = pki.store("C=BY,O=Zubr,CN=gateway", 3, &ca);
+    let gw = end_entity_store(&mut pki, "C=BY,O=Zubr,CN=gateway", 3, &ca);
     let gw_cert = gw.certs_with(zubr_pki::Role::Local).next().unwrap().clone();
     shared.write().unwrap().add_remote(gw_cert).unwrap();
     assert_eq!(mode(&auto, &k), (SendCert::IfRequested, false));

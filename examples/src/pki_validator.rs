@@ -178,6 +178,7 @@ mod tests {
         };
         use zubr_ike::engine::{Acquire, Event};
         use zubr_ike::{Engine, IpsecSaPair};
+        use zubr_pki::testing::TestCa;
 
         pub const A: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
         pub const B: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
@@ -188,62 +189,37 @@ mod tests {
             pub cert: Certificate,
         }
 
-        pub struct Pki {
-            pub ca: Certificate,
-            pub ca_key: PrivateKey,
-            pub rng: Box<dyn zubr_crypto_stb::Rng>,
-            pub kind: KeyKind,
+        /// The test CA of a test, with a `kind` key.
+        pub fn ca(kind: KeyKind, seed: u8) -> TestCa {
+            TestCa::new(kind, "C=BY,O=Zubr,CN=CA", seed, (NOW - YEAR, NOW + YEAR))
         }
 
-        impl Pki {
-            pub fn new(kind: KeyKind, seed: u8) -> Pki {
-                let mut rng = SOFTWARE.drbg.instantiate(&[seed; 32]).unwrap();
-                let ca_key = PrivateKey::generate(kind, &mut *rng).unwrap();
-                let cs = ca_key.signing_key(KeyUse::Certificate).unwrap();
-                let ca = CertificateBuilder::new("C=BY,O=Zubr,CN=CA", 1, NOW - YEAR, NOW + YEAR)
-                    .unwrap()
-                    .ca(None)
-                    .sign(&ca_key.public_key().unwrap(), None, &*cs, &mut *rng)
-                    .unwrap();
-                Pki {
-                    ca,
-                    ca_key,
-                    rng,
-                    kind,
-                }
-            }
-
-            /// An end entity of this CA whose store trusts `trusted`.
-            pub fn side(&mut self, cn: &str, serial: u64, trusted: &Certificate) -> Side {
-                let k = PrivateKey::generate(self.kind, &mut *self.rng).unwrap();
-                let cs = self.ca_key.signing_key(KeyUse::Certificate).unwrap();
-                let cert = CertificateBuilder::new(cn, serial, NOW - YEAR, NOW + YEAR)
-                    .unwrap()
-                    .sign(
-                        &k.public_key().unwrap(),
-                        Some(&self.ca),
-                        &*cs,
-                        &mut *self.rng,
-                    )
-                    .unwrap();
-                let mut store = Store::new();
-                store.add_trusted(trusted.clone()).unwrap();
-                let (validator, store) = validator(store);
-                let validator = Arc::new(validator);
-                let signer = k.signing_key(KeyUse::Ike).unwrap();
-                let mut auth = SignatureAuth::new(
-                    &SOFTWARE,
-                    Arc::from(signer),
-                    vec![cert.der().to_vec()],
-                    validator,
-                )
-                .unwrap();
-                auth.subject = Some(cert.subject().der().to_vec());
-                Side {
-                    auth: AuthMethod::Signature(auth),
-                    store,
-                    cert,
-                }
+        /// An end entity of `pki` with a `kind` key whose store trusts `trusted`.
+        pub fn side(
+            pki: &mut TestCa,
+            kind: KeyKind,
+            cn: &str,
+            serial: u64,
+            trusted: &Certificate,
+        ) -> Side {
+            let (cert, k) = pki.issue(kind, cn, serial, (NOW - YEAR, NOW + YEAR));
+            let mut store = Store::new();
+            store.add_trusted(trusted.clone()).unwrap();
+            let (validator, store) = validator(store);
+            let validator = Arc::new(validator);
+            let signer = k.signing_key(KeyUse::Ike).unwrap();
+            let mut auth = SignatureAuth::new(
+                &SOFTWARE,
+                Arc::from(signer),
+                vec![cert.der().to_vec()],
+                validator,
+            )
+            .unwrap();
+            auth.subject = Some(cert.subject().der().to_vec());
+            Side {
+                auth: AuthMethod::Signature(auth),
+                store,
+                cert,
             }
         }
 
@@ -398,14 +374,16 @@ mod tests {
             ),
             (KeyKind::Bign256, "bign signature", false),
         ] {
-            let mut pki = zz::Pki::new(kind, 5);
-            let other = zz::Pki::new(kind, 6);
-            let ca = pki.ca.clone();
-            let a = pki.side("C=BY,O=Zubr,CN=client", 2, &ca);
-            let b = pki.side(
+            let mut pki = zz::ca(kind, 5);
+            let other = zz::ca(kind, 6);
+            let ca = pki.cert.clone();
+            let a = zz::side(&mut pki, kind, "C=BY,O=Zubr,CN=client", 2, &ca);
+            let b = zz::side(
+                &mut pki,
+                kind,
                 "C=BY,O=Zubr,CN=gateway",
                 3,
-                if trust_same { &ca } else { &other.ca },
+                if trust_same { &ca } else { &other.cert },
             );
             assert_eq!(a.auth.display_name(), method);
             let mut p = zz::Pair::new(a.auth, b.auth, 28800, 3600);
@@ -428,10 +406,10 @@ mod tests {
     /// (the rekey once the ISAKMP SA has expired) is refused.
     #[test]
     fn revoked_after_tunnel_up_fails_at_rekey() {
-        let mut pki = zz::Pki::new(KeyKind::Bign256, 7);
-        let ca = pki.ca.clone();
-        let a = pki.side("C=BY,O=Zubr,CN=client", 2, &ca);
-        let b = pki.side("C=BY,O=Zubr,CN=gateway", 3, &ca);
+        let mut pki = zz::ca(KeyKind::Bign256, 7);
+        let ca = pki.cert.clone();
+        let a = zz::side(&mut pki, KeyKind::Bign256, "C=BY,O=Zubr,CN=client", 2, &ca);
+        let b = zz::side(&mut pki, KeyKind::Bign256, "C=BY,O=Zubr,CN=gateway", 3, &ca);
         let gw = b.store.clone();
         // ISAKMP SA 60 s, IPsec SA 200 s (the initiator rekeys it at 90 %: 180 s)
         let mut p = zz::Pair::new(a.auth, b.auth, 60, 200);
@@ -445,7 +423,7 @@ mod tests {
         }
         .sign(
             &ca,
-            &*pki.ca_key.signing_key(KeyUse::Certificate).unwrap(),
+            &*pki.key.signing_key(KeyUse::Certificate).unwrap(),
             &mut *pki.rng,
         )
         .unwrap();

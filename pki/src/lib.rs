@@ -130,6 +130,8 @@ pub mod parse;
 mod pbe;
 pub mod report;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod validate;
 
 pub use cert::{CertRequest, Certificate, GeneralName};
