@@ -17,6 +17,7 @@ pub struct PacketBuf<'a> {
 
 impl<'a> PacketBuf<'a> {
     /// The packet of `len` bytes at offset `start` of `buf`.
+    #[inline]
     pub fn new(buf: &'a mut [u8], start: usize, len: usize) -> Result<Self, IpsecError> {
         let end = start.checked_add(len).ok_or(IpsecError::BufferTooSmall)?;
         if end > buf.len() {
@@ -26,6 +27,7 @@ impl<'a> PacketBuf<'a> {
     }
 
     /// Copies `packet` into `buf` at offset `headroom` and returns the view on it.
+    #[inline]
     pub fn copy_from(
         buf: &'a mut [u8],
         headroom: usize,
@@ -45,47 +47,56 @@ impl<'a> PacketBuf<'a> {
     }
 
     /// The packet bytes.
+    #[inline]
     pub fn bytes(&self) -> &[u8] {
         self.buf.get(self.start..self.end).unwrap_or_default()
     }
 
     /// The packet bytes, mutable.
+    #[inline]
     pub fn bytes_mut(&mut self) -> &mut [u8] {
         self.buf.get_mut(self.start..self.end).unwrap_or_default()
     }
 
     /// Packet length.
+    #[inline]
     pub fn len(&self) -> usize {
         self.end - self.start
     }
 
     /// True for an empty packet.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.end == self.start
     }
 
     /// Free bytes before the packet.
+    #[inline]
     pub fn headroom(&self) -> usize {
         self.start
     }
 
     /// Free bytes after the packet.
+    #[inline]
     pub fn tailroom(&self) -> usize {
         self.buf.len() - self.end
     }
 
     /// Offset of the packet in the buffer.
+    #[inline]
     pub fn start(&self) -> usize {
         self.start
     }
 
     /// The whole buffer (headroom, packet, tailroom) and the packet's range in it, for
     /// in-place moves across the packet boundary.
+    #[inline]
     pub fn raw_mut(&mut self) -> (&mut [u8], usize, usize) {
         (self.buf, self.start, self.end)
     }
 
     /// Moves the packet boundaries to `buf[start..end]`.
+    #[inline]
     pub fn set_range(&mut self, start: usize, end: usize) -> Result<(), IpsecError> {
         if start > end || end > self.buf.len() {
             return Err(IpsecError::BufferTooSmall);
@@ -97,6 +108,7 @@ impl<'a> PacketBuf<'a> {
 
     /// Extends the packet by `n` bytes at the front (the new bytes keep whatever the buffer
     /// held).
+    #[inline]
     pub fn grow_front(&mut self, n: usize) -> Result<(), IpsecError> {
         self.start = self
             .start
@@ -106,6 +118,7 @@ impl<'a> PacketBuf<'a> {
     }
 
     /// Extends the packet by `n` bytes at the back.
+    #[inline]
     pub fn grow_back(&mut self, n: usize) -> Result<(), IpsecError> {
         let end = self.end.checked_add(n).ok_or(IpsecError::BufferTooSmall)?;
         if end > self.buf.len() {
@@ -116,6 +129,7 @@ impl<'a> PacketBuf<'a> {
     }
 
     /// Removes `n` bytes from the front.
+    #[inline]
     pub fn shrink_front(&mut self, n: usize) -> Result<(), IpsecError> {
         if n > self.len() {
             return Err(IpsecError::BufferTooSmall);
@@ -125,6 +139,7 @@ impl<'a> PacketBuf<'a> {
     }
 
     /// Removes `n` bytes from the back.
+    #[inline]
     pub fn shrink_back(&mut self, n: usize) -> Result<(), IpsecError> {
         if n > self.len() {
             return Err(IpsecError::BufferTooSmall);
@@ -134,6 +149,7 @@ impl<'a> PacketBuf<'a> {
     }
 
     /// Truncates the packet to `len` bytes (no-op when already shorter).
+    #[inline]
     pub fn truncate(&mut self, len: usize) {
         if len < self.len() {
             self.end = self.start + len;

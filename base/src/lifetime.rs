@@ -59,9 +59,12 @@ pub struct LifetimeState {
     packets: u64,
     soft_fired: bool,
     hard_fired: bool,
+    /// Some limit is set (an SA without any skips the checks per packet).
+    limited: bool,
 }
 
 /// `age` is only evaluated when a time limit is set (it costs a 64-bit division per packet).
+#[inline]
 fn reached(l: &Limits, bytes: u64, packets: u64, age: impl Fn() -> u64) -> bool {
     l.bytes.is_some_and(|b| bytes >= b)
         || l.packets.is_some_and(|p| packets >= p)
@@ -78,6 +81,7 @@ impl LifetimeState {
             packets: 0,
             soft_fired: false,
             hard_fired: false,
+            limited: limits != Lifetime::default(),
         }
     }
 
@@ -86,15 +90,19 @@ impl LifetimeState {
         &self.limits
     }
 
+    #[inline]
     fn age(&self, now: Instant) -> u64 {
         (now - self.created).as_secs()
     }
 
     /// Refuses a packet once a hard limit has been reached.
+    #[inline]
     pub fn admit(&self, now: Instant) -> Result<(), IpsecError> {
-        if reached(&self.limits.hard, self.bytes, self.packets, || {
-            self.age(now)
-        }) {
+        if self.limited
+            && reached(&self.limits.hard, self.bytes, self.packets, || {
+                self.age(now)
+            })
+        {
             Err(IpsecError::TrafficLimitExceeded)
         } else {
             Ok(())
@@ -103,13 +111,18 @@ impl LifetimeState {
 
     /// Counts a processed packet of `len` cleartext bytes; returns the event a limit crossing
     /// raises (each kind once).
+    #[inline]
     pub fn record(&mut self, now: Instant, len: usize) -> Option<LifetimeEvent> {
         self.bytes = self.bytes.saturating_add(len as u64);
         self.packets = self.packets.saturating_add(1);
+        if !self.limited {
+            return None;
+        }
         self.poll(now)
     }
 
     /// Checks the limits without traffic (for the host's timer); returns a new event, if any.
+    #[inline]
     pub fn poll(&mut self, now: Instant) -> Option<LifetimeEvent> {
         if self.hard_fired {
             return None;

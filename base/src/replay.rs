@@ -96,6 +96,7 @@ impl ReplayWindow {
     /// The full sequence number for the low 32 bits `seq_lo` seen on the wire (RFC 4303
     /// Appendix A2.2). Without ESN it is `seq_lo`. `None` when the number lies before the
     /// start of the sequence space (it can only be a replay).
+    #[inline]
     pub fn infer(&self, seq_lo: u32) -> Option<u64> {
         if !self.esn {
             return Some(u64::from(seq_lo));
@@ -120,6 +121,7 @@ impl ReplayWindow {
         Some((u64::from(hi) << 32) | u64::from(seq_lo))
     }
 
+    #[inline]
     fn is_set(&self, seq: u64) -> bool {
         let word = (seq / 64) as usize % WORDS;
         self.bits[word] & (1 << (seq % 64)) != 0
@@ -127,6 +129,7 @@ impl ReplayWindow {
 
     /// Whether `seq` may be new: not zero, not left of the window, not seen. Does not change
     /// the window. With the window disabled only sequence number 0 is refused.
+    #[inline]
     pub fn check(&self, seq: u64) -> Result<(), IpsecError> {
         if seq == 0 {
             return Err(IpsecError::ReplayDetected);
@@ -142,6 +145,7 @@ impl ReplayWindow {
 
     /// Marks `seq` as received (after its ICV verified), moving the window right if needed.
     /// Re-checks first, so a packet that raced another copy of itself is still refused.
+    #[inline]
     pub fn accept(&mut self, seq: u64) -> Result<(), IpsecError> {
         self.check(seq)?;
         if seq > self.top {

@@ -232,6 +232,7 @@ impl SeqCounter {
     }
 
     /// The next number to send, if one is left (does not consume it).
+    #[inline]
     pub fn peek(&self) -> Result<u64, IpsecError> {
         if self.exhausted || (!self.esn && self.next > u64::from(u32::MAX)) {
             return Err(if self.esn {
@@ -244,6 +245,7 @@ impl SeqCounter {
     }
 
     /// Takes the next number.
+    #[inline]
     pub fn take(&mut self) -> Result<u64, IpsecError> {
         let n = self.peek()?;
         match n.checked_add(1) {

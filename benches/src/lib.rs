@@ -52,6 +52,12 @@ pub fn report_speed_ratio(
     let s = mean_ns(subject.0, subject.1)?;
     let r = mean_ns(reference.0, reference.1)?;
     let ratio = r / s;
+    print_ratio(label, ratio, goal);
+    Some(ratio)
+}
+
+/// Prints `RATIO <label>: <x>` with the goal when one is set (the format every bench uses).
+pub fn print_ratio(label: &str, ratio: f64, goal: Option<f64>) {
     match goal {
         Some(g) => println!(
             "RATIO {label}: {ratio:.3} (goal >= {g}) {}",
@@ -59,7 +65,58 @@ pub fn report_speed_ratio(
         ),
         None => println!("RATIO {label}: {ratio:.3}"),
     }
-    Some(ratio)
+}
+
+/// A speed ratio measured in pairs: each criterion sample of the subject is followed at once
+/// by the same number of iterations of the reference, and the ratio is the median over the
+/// samples of `reference time / subject time`.
+///
+/// Two criterion benches run one after the other: a neighbour that starts during one of them
+/// (other processes on a shared two-core machine take cache and memory bandwidth even from a
+/// thread measured in CPU time) shifts their ratio by several percent. Paired samples see the
+/// same neighbours, and the median drops the samples a burst of them hit.
+#[derive(Debug, Default)]
+pub struct PairedRatio {
+    ratios: Vec<f64>,
+}
+
+impl PairedRatio {
+    /// For [`criterion::Bencher::iter_custom`]: times `iters` runs of `subject`, then `iters`
+    /// runs of `reference`, records the pair and returns the subject's time.
+    pub fn measure(
+        &mut self,
+        iters: u64,
+        mut subject: impl FnMut(),
+        mut reference: impl FnMut(),
+    ) -> std::time::Duration {
+        let t = cpu_time::ThreadTime::now();
+        for _ in 0..iters {
+            subject();
+        }
+        let s = t.elapsed();
+        let t = cpu_time::ThreadTime::now();
+        for _ in 0..iters {
+            reference();
+        }
+        let r = t.elapsed();
+        if !s.is_zero() {
+            self.ratios.push(r.as_secs_f64() / s.as_secs_f64());
+        }
+        s
+    }
+
+    /// The median paired speed ratio (≥ 1: the subject is at least as fast), if any pair was
+    /// measured.
+    pub fn median(&self) -> Option<f64> {
+        let mut v = self.ratios.clone();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(v[n / 2]),
+            _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+        }
+    }
 }
 
 /// Throughput in MB/s (10^6 bytes per second) for `bytes` processed per iteration of `group/id`.
