@@ -80,24 +80,43 @@ impl Keys {
     }
 }
 
-/// Computes the ICV over (zeroed IP header, AH-and-payload with the ICV field zero, ESN high
-/// bits) into `out`.
-fn icv(
-    k: &Keys,
-    hdr: &[u8],
-    rest: &[u8],
+/// Hands `f` the ICV input (RFC 4302 §3.3.3): `pkt` — the IP header (`hl` bytes), the AH
+/// header with its ICV field zero, and the payload — with the header's mutable fields zeroed
+/// in place, then, with ESN, the high 32 bits of the sequence number. The header is restored
+/// before this returns, so the MAC reads the packet as one contiguous part (no copy of it).
+/// Code 11 for a malformed option list (the packet is left as it was).
+fn with_icv_input<R>(
+    pkt: &mut [u8],
+    hl: usize,
     seq: u64,
     esn: bool,
-    out: &mut [u8],
-) -> Result<(), IpsecError> {
-    let mut z = [0u8; 60];
-    let z = z.get_mut(..hdr.len()).ok_or(IpsecError::CorruptedHeaders)?;
-    z.copy_from_slice(hdr);
-    zero_mutable(z)?;
-    let hi = ((seq >> 32) as u32).to_be_bytes();
-    let hi: &[u8] = if esn { &hi } else { &[] };
-    k.mac.compute(&[z, rest, hi], out);
-    Ok(())
+    f: impl FnOnce(&[&[u8]]) -> R,
+) -> Result<R, IpsecError> {
+    let mut saved = [0u8; 60];
+    let saved = saved.get_mut(..hl).ok_or(IpsecError::CorruptedHeaders)?;
+    let hdr = pkt.get_mut(..hl).ok_or(IpsecError::CorruptedHeaders)?;
+    copy_header(saved, hdr);
+    let zeroed = zero_mutable(hdr);
+    let r = zeroed.map(|()| {
+        let hi = ((seq >> 32) as u32).to_be_bytes();
+        let hi: &[u8] = if esn { &hi } else { &[] };
+        f(&[pkt, hi])
+    });
+    copy_header(&mut pkt[..hl], saved);
+    r
+}
+
+/// `dst.copy_from_slice(src)`, with the 20-byte header copied as a fixed-size value rather
+/// than by a `memcpy` call.
+#[inline]
+fn copy_header(dst: &mut [u8], src: &[u8]) {
+    match (
+        <&mut [u8; ip::IPV4_MIN_HEADER]>::try_from(&mut *dst),
+        <&[u8; ip::IPV4_MIN_HEADER]>::try_from(src),
+    ) {
+        (Ok(d), Ok(s)) => *d = *s,
+        _ => dst.copy_from_slice(src),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +244,7 @@ impl AhOutbound {
                 },
             );
         } else {
-            buf.copy_within(start..start + hl, new_start);
+            ip::move_header(buf, start, new_start, hl);
             ip::set_len_proto(
                 &mut buf[new_start..new_start + hl],
                 out_len as u16,
@@ -245,18 +264,18 @@ impl AhOutbound {
         }
         let mut out = [0u8; MAX_ICV];
         let out = &mut out[..self.k.icv_len];
-        let r = icv(
-            &self.k,
-            &buf[new_start..ah_off],
-            &buf[ah_off..new_start + out_len],
+        let mac = &self.k.mac;
+        let r = with_icv_input(
+            &mut buf[new_start..new_start + out_len],
+            outer,
             seq,
             self.p.esn,
-            out,
+            |parts| mac.compute(parts, out),
         );
         if let Err(e) = r {
             // leave the caller's packet as it was (transport mode moved the header)
             if !tunnel {
-                buf.copy_within(new_start..new_start + hl, start);
+                ip::move_header(buf, new_start, start, hl);
                 ip::set_len_proto(&mut buf[start..start + hl], inner_len as u16, nh);
             }
             return Err(e);
@@ -419,21 +438,20 @@ impl AhInbound {
         let got = &mut got[..icv_len];
         got.copy_from_slice(&buf[icv_at..icv_at + icv_len]);
         buf[icv_at..icv_at + icv_len].fill(0);
-        let mut want = [0u8; MAX_ICV];
-        let want = &mut want[..icv_len];
-        let r = icv(
-            &self.k,
-            &buf[start..ah_off],
-            &buf[ah_off..start + total],
+        // the provider's constant-time verification against the received ICV
+        let mac = &self.k.mac;
+        let r = with_icv_input(
+            &mut buf[start..start + total],
+            hl,
             seq,
             self.p.esn,
-            want,
+            |parts| mac.verify(parts, got),
         );
-        buf[icv_at..icv_at + icv_len].copy_from_slice(got);
-        r?;
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(&want[..], &got[..])) {
-            return Err(IpsecError::IntegrityFailed);
+        if !matches!(r, Ok(Ok(()))) {
+            // a refused packet goes back as it came (the AH header is stripped otherwise)
+            buf[icv_at..icv_at + icv_len].copy_from_slice(got);
         }
+        r?.map_err(|_| IpsecError::IntegrityFailed)?;
         self.window.accept(seq)?;
         let inner_mode = matches!(nh, ip::PROTO_IPV4 | ip::PROTO_IPV6);
         let p0 = ah_off + ah_len;
@@ -453,7 +471,7 @@ impl AhInbound {
                 }
                 ip::check_transport_payload(nh, &buf[p0..end])?;
                 let new_start = start + ah_len;
-                buf.copy_within(start..start + hl, new_start);
+                ip::move_header(buf, start, new_start, hl);
                 ip::set_len_proto(
                     &mut buf[new_start..new_start + hl],
                     (total - ah_len) as u16,

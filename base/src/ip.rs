@@ -187,15 +187,47 @@ pub fn update_checksum(hdr: &mut [u8]) {
 }
 
 /// Sets the total length and protocol of the IPv4 header at the start of `hdr` and recomputes
-/// its checksum. Does nothing on a header shorter than 20 bytes.
+/// its checksum. Does nothing on a header shorter than 20 bytes or than its IHL says.
+///
+/// The checksum is summed from the header's other words, read before anything is written,
+/// plus the new values (reading words back over bytes just written stalls store forwarding).
 #[inline]
 pub fn set_len_proto(hdr: &mut [u8], total_len: u16, protocol: u8) {
-    if hdr.len() < IPV4_MIN_HEADER {
+    let Some(&b0) = hdr.first() else { return };
+    let Some(h) = hdr.get_mut(..usize::from(b0 & 0x0f) * 4) else {
+        return;
+    };
+    if h.len() < IPV4_MIN_HEADER {
         return;
     }
-    hdr[2..4].copy_from_slice(&total_len.to_be_bytes());
-    hdr[9] = protocol;
-    update_checksum(hdr);
+    // every 16-bit word but 1 (total length), 4 (TTL ‖ protocol) and 5 (checksum)
+    let mut sum: u32 = h
+        .chunks_exact(2)
+        .enumerate()
+        .filter(|(i, _)| !matches!(i, 1 | 4 | 5))
+        .map(|(_, w)| u32::from(u16::from_be_bytes([w[0], w[1]])))
+        .sum();
+    sum += u32::from(total_len) + (u32::from(h[8]) << 8 | u32::from(protocol));
+    while sum >> 16 != 0 {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    h[2..4].copy_from_slice(&total_len.to_be_bytes());
+    h[9] = protocol;
+    h[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+}
+
+/// Moves the `hl`-byte IP header at `from` to `to` inside `buf` (transport-mode ESP/AH open or
+/// close a gap behind it). The option-less 20-byte header is moved as a fixed-size value, not
+/// by a `memmove` call. Panics if either range is outside `buf` (callers check their offsets).
+#[inline]
+pub fn move_header(buf: &mut [u8], from: usize, to: usize, hl: usize) {
+    if hl == IPV4_MIN_HEADER {
+        let mut h = [0u8; IPV4_MIN_HEADER];
+        h.copy_from_slice(&buf[from..from + IPV4_MIN_HEADER]);
+        buf[to..to + IPV4_MIN_HEADER].copy_from_slice(&h);
+    } else {
+        buf.copy_within(from..from + hl, to);
+    }
 }
 
 /// Fields of an IPv4 header without options, for [`write_header`].
@@ -467,6 +499,17 @@ mod tests {
             h[i] ^= 1 << (n % 8);
             assert_ne!(header_checksum(&h), 0, "{f:?}");
             assert_eq!(header_checksum(&h), checksum(&[&h]));
+            // set_len_proto's sum from the other words agrees with a full recomputation
+            let mut opt = [0u8; 24];
+            opt[..20].copy_from_slice(&h);
+            opt[0] = 0x46;
+            opt[20..].copy_from_slice(&(w as u32).to_be_bytes());
+            for hdr in [&mut h[..], &mut opt[..]] {
+                set_len_proto(hdr, (w >> 16) as u16, (w >> 32) as u8);
+                assert_eq!(checksum(&[hdr]), 0, "{f:?}");
+                assert_eq!(u16::from_be_bytes([hdr[2], hdr[3]]), (w >> 16) as u16);
+                assert_eq!(hdr[9], (w >> 32) as u8);
+            }
         }
     }
 }

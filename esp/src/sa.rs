@@ -414,7 +414,7 @@ impl EspOutbound {
             t[tfc + pad + 1] = nh;
         }
         if !tunnel {
-            buf.copy_within(start..start + hl, new_start);
+            ip::move_header(buf, start, new_start, hl);
         }
         buf[esp_off..esp_off + 4].copy_from_slice(&self.p.spi.to_be_bytes());
         buf[esp_off + 4..iv_off].copy_from_slice(&(seq as u32).to_be_bytes());
@@ -725,7 +725,7 @@ impl EspInbound {
                 }
                 ip::check_transport_payload(nh, &buf[d0..d0 + plen])?;
                 let new_start = d0 - hl;
-                buf.copy_within(start..start + hl, new_start);
+                ip::move_header(buf, start, new_start, hl);
                 ip::set_len_proto(&mut buf[new_start..new_start + hl], (hl + plen) as u16, nh);
                 pkt.set_range(new_start, d0 + plen)?;
             }
