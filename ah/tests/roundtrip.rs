@@ -111,6 +111,8 @@ fn immutable_options_are_protected_and_kept() {
             .decapsulate(Instant::ZERO, &mut t),
         Err(IpsecError::IntegrityFailed)
     );
+    // a refused packet comes back as it was (header fields and ICV restored)
+    assert_eq!(t.bytes(), &tampered[..]);
     inb.decapsulate(Instant::ZERO, &mut pkt).unwrap();
     assert_eq!(pkt.bytes(), &orig[..]);
 }
