@@ -201,12 +201,8 @@ pub fn set_len_proto(hdr: &mut [u8], total_len: u16, protocol: u8) {
         return;
     }
     // every 16-bit word but 1 (total length), 4 (TTL ‖ protocol) and 5 (checksum)
-    let mut sum: u32 = h
-        .chunks_exact(2)
-        .enumerate()
-        .filter(|(i, _)| !matches!(i, 1 | 4 | 5))
-        .map(|(_, w)| u32::from(u16::from_be_bytes([w[0], w[1]])))
-        .sum();
+    let word = |i: usize| u32::from(u16::from_be_bytes([h[2 * i], h[2 * i + 1]]));
+    let mut sum: u32 = word(0) + word(2) + word(3) + (6..h.len() / 2).map(word).sum::<u32>();
     sum += u32::from(total_len) + (u32::from(h[8]) << 8 | u32::from(protocol));
     while sum >> 16 != 0 {
         sum = (sum & 0xffff) + (sum >> 16);
