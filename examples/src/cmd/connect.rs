@@ -850,6 +850,15 @@ fn run_inner(a: Args) -> Result<bool, String> {
         println!("{sent} packets transmitted, {received} received");
     }
     if !a.no_delete {
+        // Phase-2 Deletes first, then a moment before the ISAKMP SA's Delete: a peer that
+        // handles messages on several threads (strongSwan's charon) may otherwise take the
+        // ISAKMP Delete first and drop the ESP Delete with the SA it no longer has.
+        let now = h.now();
+        for sa in h.engine.ipsec_list(now) {
+            h.engine.clear_ipsec(now, sa.id, false);
+        }
+        h.flush();
+        std::thread::sleep(Duration::from_millis(100));
         let now = h.now();
         h.engine.clear_all(now, false);
         h.flush();
